@@ -1,0 +1,118 @@
+"""`lc`: the developer's command line (local stack, migrations, commands, benchmarks)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from loyal_companion.errors import CompanionError
+from loyal_companion.observability import configure_cli_logging
+
+logger = logging.getLogger("loyal_companion.cli")
+
+
+@contextmanager
+def database_url_for_cli() -> Iterator[str]:
+    """DATABASE_URL when set; otherwise the embedded local Postgres, started for the command's life."""
+    from loyal_companion.config import get_settings
+
+    settings = get_settings()
+    if settings.database_url is not None:
+        yield settings.database_url.get()
+        return
+    from loyal_companion.local.database import start_local_database
+
+    local = start_local_database()
+    try:
+        yield local.ensure_database()
+    finally:
+        local.stop()
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from loyal_companion.db import migrate
+
+    if args.sql:
+        sys.stdout.write(migrate.upgrade_sql(args.revision))
+        return 0
+    with database_url_for_cli() as url:
+        before = migrate.current_revision(url)
+        if args.downgrade:
+            migrate.downgrade(url, args.revision)
+        else:
+            migrate.upgrade(url, args.revision)
+        after = migrate.current_revision(url)
+    print(f"database at revision {after or 'base'} (was {before or 'empty'})")
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    """Start the local database, migrate it, print its URL, and keep it up until Ctrl-C."""
+    from loyal_companion.db import migrate
+    from loyal_companion.local.database import start_local_database
+
+    local = start_local_database()
+    try:
+        url = local.ensure_database()
+        migrate.upgrade(url)
+        print(f"PostgreSQL (embedded) ready at revision {migrate.current_revision(url)}")
+        print(f"  data:         {local.data_dir}")
+        print(f"  DATABASE_URL={url}")
+        print("Press Ctrl-C to stop.", flush=True)
+        _wait_for_interrupt()
+    finally:
+        local.stop()
+        print("stopped.")
+    return 0
+
+
+def _wait_for_interrupt() -> None:
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lc", description="Loyal Companion developer tools.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    migrate_p = sub.add_parser(
+        "migrate",
+        help="upgrade the database to the latest schema",
+        description="Upgrade DATABASE_URL (or the local embedded database when unset) with alembic.",
+    )
+    migrate_p.add_argument("revision", nargs="?", default="head", help="target revision (default: head)")
+    migrate_p.add_argument("--sql", action="store_true", help="print the SQL instead of running it")
+    migrate_p.add_argument("--downgrade", action="store_true", help="downgrade to REVISION instead")
+    migrate_p.set_defaults(func=cmd_migrate)
+
+    db_p = sub.add_parser("db", help="run the local embedded PostgreSQL, migrated, until Ctrl-C")
+    db_p.set_defaults(func=cmd_db)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    configure_cli_logging(args.verbose or bool(os.environ.get("LC_DEBUG")))
+    try:
+        return int(args.func(args))
+    except CompanionError as exc:
+        print(f"lc: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,234 @@
+"""Settings: the environment first, then an optional Secrets Manager secret for what it leaves unset.
+
+Every function reads the same names (ARCHITECTURE §3). A value is validated when it is present, so a
+malformed setting fails at load with a message naming it; a missing one fails only when a caller asks
+for it with ``Settings.require`` (the mood-decay function, say, never needs a Discord key).
+Secret values are wrapped in ``Secret`` so they cannot leak through a repr, a log line or a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from loyal_companion.errors import ConfigError
+
+DEFAULT_DISCORD_API_BASE: Final = "https://discord.com/api/v10"
+
+# Environment names, in the order they are documented.
+SETTING_NAMES: Final = (
+    "DATABASE_URL",
+    "DISCORD_PUBLIC_KEY",
+    "DISCORD_APPLICATION_ID",
+    "DISCORD_BOT_TOKEN",
+    "DISCORD_API_BASE",
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "OPENAI_MODEL",
+    "CONVERSATION_QUEUE_URL",
+)
+
+_HEX64 = re.compile(r"[0-9a-fA-F]{64}")
+_SNOWFLAKE = re.compile(r"[0-9]{15,21}")
+_PLACEHOLDERS = frozenset({"changeme", "change-me", "replace-me", "todo", "xxx", "placeholder"})
+
+
+class Secret:
+    """A string that never shows itself by accident (repr, str, f-strings, logging)."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def get(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings. Attribute names are the environment names in lower case."""
+
+    database_url: Secret | None = None
+    discord_public_key: str | None = None
+    discord_application_id: str | None = None
+    discord_bot_token: Secret | None = None
+    discord_api_base: str = DEFAULT_DISCORD_API_BASE
+    openai_api_key: Secret | None = None
+    openai_base_url: str | None = None
+    openai_model: str | None = None
+    conversation_queue_url: str | None = None
+    # Where each value came from ("env", "secret" or "default"), for diagnostics that show no values.
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    def require(self, name: str) -> Any:
+        """The value of setting ``name`` (either case), or a ConfigError naming it."""
+        attr = name.lower()
+        value = getattr(self, attr)
+        if value is None:
+            raise ConfigError(
+                name.upper(),
+                "is not set; put it in the environment or in the secret named by SECRETS_ARN",
+            )
+        return value
+
+    @property
+    def model_configured(self) -> bool:
+        """True when a language model is reachable by configuration (a key, or a local server URL)."""
+        return self.openai_api_key is not None or self.openai_base_url is not None
+
+
+SecretLoader = Callable[[str], Mapping[str, Any]]
+
+
+def load_settings(environ: Mapping[str, str], secret_loader: SecretLoader | None = None) -> Settings:
+    """Build Settings from ``environ``; ``SECRETS_ARN`` (if set) fills what the environment leaves unset.
+
+    ``secret_loader`` turns an ARN into the secret's JSON object; the default reads Secrets Manager
+    through Powertools, cached for the container's life.
+    """
+    raw: dict[str, str] = {}
+    sources: dict[str, str] = {}
+    for name in SETTING_NAMES:
+        value = environ.get(name, "").strip()
+        if value:
+            raw[name] = value
+            sources[name] = "env"
+
+    arn = environ.get("SECRETS_ARN", "").strip()
+    if arn and len(raw) < len(SETTING_NAMES):
+        loader = secret_loader or _read_secret
+        secret = loader(arn)
+        if not isinstance(secret, Mapping):
+            raise ConfigError("SECRETS_ARN", "the secret is not a JSON object")
+        for name in SETTING_NAMES:
+            if name in raw:
+                continue
+            value = secret.get(name.lower())
+            if value is None or value == "":
+                continue
+            if not isinstance(value, str | int):
+                raise ConfigError(name, "the secret holds a value that is not a string")
+            raw[name] = str(value).strip()
+            sources[name] = "secret"
+
+    return _validated(raw, sources)
+
+
+def _validated(raw: Mapping[str, str], sources: dict[str, str]) -> Settings:
+    for name, value in raw.items():
+        if value.lower() in _PLACEHOLDERS:
+            raise ConfigError(name, "holds a placeholder value; set the real one")
+
+    values: dict[str, Any] = {}
+    if "DATABASE_URL" in raw:
+        values["database_url"] = Secret(normalise_database_url(raw["DATABASE_URL"]))
+    if "DISCORD_PUBLIC_KEY" in raw:
+        key = raw["DISCORD_PUBLIC_KEY"]
+        if not _HEX64.fullmatch(key):
+            raise ConfigError("DISCORD_PUBLIC_KEY", "must be 64 hexadecimal characters (the portal's public key)")
+        values["discord_public_key"] = key.lower()
+    if "DISCORD_APPLICATION_ID" in raw:
+        app_id = raw["DISCORD_APPLICATION_ID"]
+        if not _SNOWFLAKE.fullmatch(app_id):
+            raise ConfigError("DISCORD_APPLICATION_ID", "must be the numeric application id")
+        values["discord_application_id"] = app_id
+    if "DISCORD_BOT_TOKEN" in raw:
+        values["discord_bot_token"] = Secret(raw["DISCORD_BOT_TOKEN"])
+    if "DISCORD_API_BASE" in raw:
+        values["discord_api_base"] = _http_url("DISCORD_API_BASE", raw["DISCORD_API_BASE"]).rstrip("/")
+    else:
+        sources["DISCORD_API_BASE"] = "default"
+    if "OPENAI_API_KEY" in raw:
+        values["openai_api_key"] = Secret(raw["OPENAI_API_KEY"])
+    if "OPENAI_BASE_URL" in raw:
+        values["openai_base_url"] = _http_url("OPENAI_BASE_URL", raw["OPENAI_BASE_URL"]).rstrip("/")
+    if "OPENAI_MODEL" in raw:
+        values["openai_model"] = raw["OPENAI_MODEL"]
+    if "CONVERSATION_QUEUE_URL" in raw:
+        values["conversation_queue_url"] = _http_url("CONVERSATION_QUEUE_URL", raw["CONVERSATION_QUEUE_URL"])
+    return Settings(**values, sources=dict(sources))
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URL forms hosted Postgres hands out and return the pg8000 form SQLAlchemy needs."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ConfigError("DATABASE_URL", "is not a URL (expected postgresql+pg8000://user:password@host/db)")
+    if scheme in ("postgres", "postgresql"):
+        scheme = "postgresql+pg8000"
+    if scheme != "postgresql+pg8000":
+        raise ConfigError("DATABASE_URL", f"uses the driver '{scheme}'; this project uses postgresql+pg8000")
+    normalised = f"{scheme}://{rest}"
+    parts = urlsplit(normalised)
+    if not parts.path.strip("/"):
+        raise ConfigError("DATABASE_URL", "names no database (add /<dbname> after the host)")
+    return normalised
+
+
+def _http_url(name: str, value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(name, "must be an http(s) URL")
+    return value
+
+
+def _read_secret(arn: str) -> Mapping[str, Any]:
+    # Imported here: only containers that use a secret pay for Powertools Parameters.
+    from aws_lambda_powertools.utilities import parameters
+    from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError, TransformParameterError
+
+    try:
+        value = parameters.get_secret(arn, transform="json", max_age=3600)
+    except TransformParameterError as exc:
+        raise ConfigError("SECRETS_ARN", "the secret is not valid JSON") from exc
+    except GetParameterError as exc:
+        raise ConfigError("SECRETS_ARN", f"the secret could not be read ({type(exc.__cause__).__name__})") from exc
+    if not isinstance(value, Mapping):
+        raise ConfigError("SECRETS_ARN", "the secret is not a JSON object")
+    return value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The container's settings, read once (environment and secret) and reused by every invocation."""
+    import os
+
+    return load_settings(os.environ)
+
+
+def clear_settings_cache() -> None:
+    """Forget the cached settings (tests, and `lc` commands that change the environment)."""
+    get_settings.cache_clear()
+    try:
+        from aws_lambda_powertools.utilities import parameters
+    except ImportError:  # pragma: no cover - powertools is a runtime dependency
+        return
+    parameters.clear_caches()
+
+
+def describe(settings: Settings) -> dict[str, str]:
+    """Which settings are present and where from, without a single value: safe to log."""
+    out: dict[str, str] = {}
+    for f in fields(settings):
+        if f.name == "sources":
+            continue
+        env_name = f.name.upper()
+        out[env_name] = settings.sources.get(env_name, "unset")
+    return out

@@ -1,0 +1,1 @@
+"""Data access: engine, models, repositories and the unit of work."""

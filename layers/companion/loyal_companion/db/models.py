@@ -1,0 +1,484 @@
+"""Typed models for every table of reference/001 and reference/003, adapted as ARCHITECTURE §4 decides.
+
+Decisions worth knowing:
+- ids are BIGINT identity columns; Discord snowflakes are BIGINT.
+- ``guild_id`` outside ``guild_members`` holds the Discord guild snowflake, as in reference/001: those
+  columns are not foreign keys (NULL means DMs / global), so a turn needs no guild lookup.
+- 003's ``conversation_history`` is 001's ``conversations`` + ``messages`` (with ``personality_id``).
+- Deleting a user cascades to everything that is theirs; ``mood_history.trigger_user_id`` and
+  ``activated_channels.created_by`` are set NULL so the shared history stays but no longer names them.
+- Uniqueness that includes a nullable guild uses NULLS NOT DISTINCT (PostgreSQL 15+), so there is exactly
+  one global row.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from loyal_companion.db.base import Base, bigint_pk, created_at_column, updated_at_column
+
+_TRUE = text("true")
+_FALSE = text("false")
+_ZERO = text("0")
+_EMPTY_OBJECT = text("'{}'::jsonb")
+_EMPTY_ARRAY = text("'[]'::jsonb")
+
+
+def _user_fk(ondelete: str = "CASCADE") -> ForeignKey:
+    return ForeignKey("users.id", ondelete=ondelete)
+
+
+# --------------------------------------------------------------------------------------------------
+# Personality configuration (reference/003)
+# --------------------------------------------------------------------------------------------------
+
+
+class Persona(Base):
+    """A description of a person as they want to be seen; reusable, referenced by id."""
+
+    __tablename__ = "personas"
+
+    id: Mapped[int] = bigint_pk()
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    content: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int | None] = mapped_column(BigInteger, _user_fk(), index=True)
+    is_global: Mapped[bool] = mapped_column(Boolean, server_default=_FALSE)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    __table_args__ = (
+        Index("ix_personas_is_global", "is_global", postgresql_where=text("is_global = true")),
+    )
+
+
+class SystemPrompt(Base):
+    __tablename__ = "system_prompts"
+
+    id: Mapped[int] = bigint_pk()
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    content: Mapped[str] = mapped_column(Text)
+    is_default: Mapped[bool] = mapped_column(Boolean, server_default=_FALSE)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    __table_args__ = (
+        # Only one default (a partial unique index, as reference/003).
+        Index("ix_system_prompts_is_default", "is_default", unique=True, postgresql_where=text("is_default = true")),
+    )
+
+
+class LlmConfig(Base):
+    __tablename__ = "llm_configs"
+
+    id: Mapped[int] = bigint_pk()
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    model: Mapped[str] = mapped_column(String(255))
+    temperature: Mapped[Decimal | None] = mapped_column(Numeric(3, 2))
+    top_p: Mapped[Decimal | None] = mapped_column(Numeric(3, 2))
+    top_k: Mapped[int | None] = mapped_column(Integer)
+    frequency_penalty: Mapped[Decimal | None] = mapped_column(Numeric(3, 2))
+    presence_penalty: Mapped[Decimal | None] = mapped_column(Numeric(3, 2))
+    repetition_penalty: Mapped[Decimal | None] = mapped_column(Numeric(3, 2))
+    max_tokens: Mapped[int | None] = mapped_column(Integer)
+    is_default: Mapped[bool] = mapped_column(Boolean, server_default=_FALSE)
+    is_free_default: Mapped[bool] = mapped_column(Boolean, server_default=_FALSE)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    __table_args__ = (
+        Index("ix_llm_configs_is_default", "is_default", unique=True, postgresql_where=text("is_default = true")),
+        Index("ix_llm_configs_is_free_default", "is_free_default"),
+    )
+
+
+class Personality(Base):
+    __tablename__ = "personalities"
+
+    id: Mapped[int] = bigint_pk()
+    name: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str | None] = mapped_column(String(255))
+    slug: Mapped[str] = mapped_column(String(255), unique=True, index=True)
+    avatar_url: Mapped[str | None] = mapped_column(Text)
+    system_prompt_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("system_prompts.id", ondelete="SET NULL"), index=True
+    )
+    llm_config_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("llm_configs.id", ondelete="SET NULL"), index=True
+    )
+    voice_enabled: Mapped[bool] = mapped_column(Boolean, server_default=_FALSE)
+    voice_settings: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    image_enabled: Mapped[bool] = mapped_column(Boolean, server_default=_FALSE)
+    image_settings: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    memory_enabled: Mapped[bool] = mapped_column(Boolean, server_default=_TRUE)
+    context_window_size: Mapped[int] = mapped_column(Integer, server_default=text("20"))
+    # Tunables of the living mind (decay rate, extraction rate, damping, thresholds) per personality.
+    settings: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=_EMPTY_OBJECT)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    system_prompt: Mapped[SystemPrompt | None] = relationship(lazy="raise")
+    llm_config: Mapped[LlmConfig | None] = relationship(lazy="raise")
+
+
+class PersonalityOwner(Base):
+    __tablename__ = "personality_owners"
+
+    personality_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("personalities.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    user_id: Mapped[int] = mapped_column(BigInteger, _user_fk(), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(50), server_default=text("'owner'"))
+    created_at: Mapped[datetime] = created_at_column()
+
+    __table_args__ = (CheckConstraint("role IN ('owner', 'editor', 'viewer')", name="role"),)
+
+
+class UserPersonalitySetting(Base):
+    __tablename__ = "user_personality_settings"
+
+    id: Mapped[int] = bigint_pk()
+    user_id: Mapped[int] = mapped_column(BigInteger, _user_fk(), index=True)
+    personality_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("personalities.id", ondelete="CASCADE"), index=True
+    )
+    persona_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("personas.id", ondelete="SET NULL"), index=True
+    )
+    llm_config_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("llm_configs.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    __table_args__ = (UniqueConstraint("user_id", "personality_id"),)
+
+
+class ActivatedChannel(Base):
+    __tablename__ = "activated_channels"
+
+    id: Mapped[int] = bigint_pk()
+    channel_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    personality_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("personalities.id", ondelete="CASCADE"), index=True
+    )
+    auto_respond: Mapped[bool] = mapped_column(Boolean, server_default=_TRUE)
+    created_by: Mapped[int | None] = mapped_column(BigInteger, _user_fk("SET NULL"), index=True)
+    created_at: Mapped[datetime] = created_at_column()
+
+    __table_args__ = (UniqueConstraint("channel_id", "personality_id"),)
+
+
+# --------------------------------------------------------------------------------------------------
+# Core tables (reference/001)
+# --------------------------------------------------------------------------------------------------
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = bigint_pk()
+    discord_id: Mapped[int] = mapped_column(BigInteger, unique=True, index=True)
+    discord_username: Mapped[str | None] = mapped_column(String(255))
+    discord_display_name: Mapped[str | None] = mapped_column(String(255))
+    custom_name: Mapped[str | None] = mapped_column(String(255))
+    first_seen_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
+    last_seen_at: Mapped[datetime] = mapped_column(server_default=text("now()"), index=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, server_default=_TRUE)
+    # IANA zone name ("Europe/Lisbon"); NULL until the person tells us. Proactive timing uses it.
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    global_persona_id: Mapped[int | None] = mapped_column(
+        BigInteger,
+        # personas.owner_id points back at users: this side is added after both tables exist.
+        ForeignKey("personas.id", ondelete="SET NULL", use_alter=True),
+        index=True,
+    )
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    @property
+    def display_name(self) -> str:
+        return self.custom_name or self.discord_display_name or self.discord_username or "friend"
+
+
+class UserPreference(Base):
+    __tablename__ = "user_preferences"
+
+    id: Mapped[int] = bigint_pk()
+    user_id: Mapped[int] = mapped_column(BigInteger, _user_fk(), index=True)
+    preference_key: Mapped[str] = mapped_column(String(100))
+    preference_value: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    __table_args__ = (UniqueConstraint("user_id", "preference_key"),)
+
+
+class UserFact(Base):
+    __tablename__ = "user_facts"
+
+    id: Mapped[int] = bigint_pk()
+    user_id: Mapped[int] = mapped_column(BigInteger, _user_fk(), index=True)
+    fact_type: Mapped[str] = mapped_column(String(50), index=True)
+    fact_content: Mapped[str] = mapped_column(Text)
+    confidence: Mapped[float] = mapped_column(Float, server_default=text("1.0"))
+    source: Mapped[str] = mapped_column(String(50), server_default=text("'conversation'"))
+    is_active: Mapped[bool] = mapped_column(Boolean, server_default=_TRUE, index=True)
+    learned_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
+    last_referenced_at: Mapped[datetime | None] = mapped_column()
+    category: Mapped[str | None] = mapped_column(String(50))
+    importance: Mapped[float] = mapped_column(Float, server_default=text("0.5"))
+    temporal_relevance: Mapped[str | None] = mapped_column(String(20))
+    expiry_date: Mapped[datetime | None] = mapped_column()
+    extracted_from_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    extraction_context: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    __table_args__ = (
+        CheckConstraint("confidence >= 0 AND confidence <= 1", name="confidence_range"),
+        CheckConstraint("importance >= 0 AND importance <= 1", name="importance_range"),
+        CheckConstraint(
+            "temporal_relevance IS NULL OR temporal_relevance IN ('past', 'present', 'future', 'timeless')",
+            name="temporal_relevance",
+        ),
+    )
+
+
+class Guild(Base):
+    __tablename__ = "guilds"
+
+    id: Mapped[int] = bigint_pk()
+    discord_id: Mapped[int] = mapped_column(BigInteger, unique=True, index=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+    joined_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
+    is_active: Mapped[bool] = mapped_column(Boolean, server_default=_TRUE)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=_EMPTY_OBJECT)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+
+class GuildMember(Base):
+    __tablename__ = "guild_members"
+
+    id: Mapped[int] = bigint_pk()
+    guild_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("guilds.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, _user_fk(), index=True)
+    guild_nickname: Mapped[str | None] = mapped_column(String(255))
+    roles: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
+    joined_guild_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    __table_args__ = (UniqueConstraint("guild_id", "user_id"),)
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = bigint_pk()
+    user_id: Mapped[int] = mapped_column(BigInteger, _user_fk(), index=True)
+    guild_id: Mapped[int | None] = mapped_column(BigInteger)
+    channel_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    started_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
+    last_message_at: Mapped[datetime] = mapped_column(server_default=text("now()"), index=True)
+    message_count: Mapped[int] = mapped_column(Integer, server_default=_ZERO)
+    is_active: Mapped[bool] = mapped_column(Boolean, server_default=_TRUE, index=True)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+
+class Message(Base):
+    __tablename__ = "messages"
+
+    id: Mapped[int] = bigint_pk()
+    conversation_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(BigInteger, _user_fk(), index=True)
+    personality_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("personalities.id", ondelete="SET NULL"), index=True
+    )
+    discord_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The Discord interaction this message answers or came from: makes a redelivered turn idempotent.
+    interaction_id: Mapped[int | None] = mapped_column(BigInteger)
+    role: Mapped[str] = mapped_column(String(20))
+    content: Mapped[str] = mapped_column(Text)
+    has_images: Mapped[bool] = mapped_column(Boolean, server_default=_FALSE)
+    image_urls: Mapped[list[Any]] = mapped_column(JSONB, server_default=_EMPTY_ARRAY)
+    token_count: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    __table_args__ = (
+        UniqueConstraint("interaction_id", "role"),
+        Index("ix_messages_created_at", "created_at"),
+        CheckConstraint("role IN ('user', 'assistant', 'system')", name="role"),
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Living AI tables (reference/001)
+# --------------------------------------------------------------------------------------------------
+
+
+class BotState(Base):
+    __tablename__ = "bot_states"
+
+    id: Mapped[int] = bigint_pk()
+    guild_id: Mapped[int | None] = mapped_column(BigInteger)
+    mood_valence: Mapped[float] = mapped_column(Float, server_default=_ZERO)
+    mood_arousal: Mapped[float] = mapped_column(Float, server_default=_ZERO)
+    mood_updated_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
+    total_messages_sent: Mapped[int] = mapped_column(Integer, server_default=_ZERO)
+    total_facts_learned: Mapped[int] = mapped_column(Integer, server_default=_ZERO)
+    total_users_known: Mapped[int] = mapped_column(Integer, server_default=_ZERO)
+    first_activated_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
+    preferences: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=_EMPTY_OBJECT)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    __table_args__ = (
+        Index("ix_bot_states_guild_id", "guild_id", unique=True, postgresql_nulls_not_distinct=True),
+        CheckConstraint("mood_valence BETWEEN -1 AND 1", name="valence_range"),
+        CheckConstraint("mood_arousal BETWEEN -1 AND 1", name="arousal_range"),
+    )
+
+
+class BotOpinion(Base):
+    __tablename__ = "bot_opinions"
+
+    id: Mapped[int] = bigint_pk()
+    guild_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    topic: Mapped[str] = mapped_column(String(255), index=True)
+    sentiment: Mapped[float] = mapped_column(Float, server_default=_ZERO)
+    interest_level: Mapped[float] = mapped_column(Float, server_default=text("0.5"))
+    discussion_count: Mapped[int] = mapped_column(Integer, server_default=_ZERO)
+    reasoning: Mapped[str | None] = mapped_column(Text)
+    formed_at: Mapped[datetime | None] = mapped_column()
+    last_reinforced_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    __table_args__ = (
+        UniqueConstraint("guild_id", "topic", postgresql_nulls_not_distinct=True),
+        CheckConstraint("sentiment BETWEEN -1 AND 1", name="sentiment_range"),
+        CheckConstraint("interest_level BETWEEN 0 AND 1", name="interest_range"),
+    )
+
+
+class UserRelationship(Base):
+    __tablename__ = "user_relationships"
+
+    id: Mapped[int] = bigint_pk()
+    user_id: Mapped[int] = mapped_column(BigInteger, _user_fk(), index=True)
+    guild_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    relationship_score: Mapped[float] = mapped_column(Float, server_default=_ZERO)
+    total_interactions: Mapped[int] = mapped_column(Integer, server_default=_ZERO)
+    positive_interactions: Mapped[int] = mapped_column(Integer, server_default=_ZERO)
+    negative_interactions: Mapped[int] = mapped_column(Integer, server_default=_ZERO)
+    avg_message_length: Mapped[float] = mapped_column(Float, server_default=_ZERO)
+    conversation_depth_avg: Mapped[float] = mapped_column(Float, server_default=_ZERO)
+    shared_references: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=_EMPTY_OBJECT)
+    first_interaction_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
+    last_interaction_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "guild_id", postgresql_nulls_not_distinct=True),
+        CheckConstraint("relationship_score BETWEEN 0 AND 100", name="score_range"),
+    )
+
+
+class UserCommunicationStyle(Base):
+    __tablename__ = "user_communication_styles"
+
+    id: Mapped[int] = bigint_pk()
+    user_id: Mapped[int] = mapped_column(BigInteger, _user_fk(), unique=True, index=True)
+    preferred_length: Mapped[str] = mapped_column(String(20), server_default=text("'medium'"))
+    preferred_formality: Mapped[float] = mapped_column(Float, server_default=text("0.5"))
+    emoji_affinity: Mapped[float] = mapped_column(Float, server_default=text("0.5"))
+    humor_affinity: Mapped[float] = mapped_column(Float, server_default=text("0.5"))
+    detail_preference: Mapped[float] = mapped_column(Float, server_default=text("0.5"))
+    engagement_signals: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=_EMPTY_OBJECT)
+    samples_collected: Mapped[int] = mapped_column(Integer, server_default=_ZERO)
+    confidence: Mapped[float] = mapped_column(Float, server_default=_ZERO)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    __table_args__ = (
+        CheckConstraint("preferred_length IN ('short', 'medium', 'long')", name="preferred_length"),
+    )
+
+
+class ScheduledEvent(Base):
+    __tablename__ = "scheduled_events"
+
+    id: Mapped[int] = bigint_pk()
+    user_id: Mapped[int] = mapped_column(BigInteger, _user_fk(), index=True)
+    guild_id: Mapped[int | None] = mapped_column(BigInteger)
+    channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    event_type: Mapped[str] = mapped_column(String(50))
+    trigger_at: Mapped[datetime] = mapped_column(index=True)
+    title: Mapped[str] = mapped_column(String(255))
+    context: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=_EMPTY_OBJECT)
+    is_recurring: Mapped[bool] = mapped_column(Boolean, server_default=_FALSE)
+    recurrence_rule: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), server_default=text("'pending'"), index=True)
+    triggered_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+
+class FactAssociation(Base):
+    __tablename__ = "fact_associations"
+
+    id: Mapped[int] = bigint_pk()
+    fact_id_1: Mapped[int] = mapped_column(BigInteger, ForeignKey("user_facts.id", ondelete="CASCADE"), index=True)
+    fact_id_2: Mapped[int] = mapped_column(BigInteger, ForeignKey("user_facts.id", ondelete="CASCADE"), index=True)
+    association_type: Mapped[str] = mapped_column(String(50))
+    strength: Mapped[float] = mapped_column(Float, server_default=text("0.5"))
+    discovered_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
+    created_at: Mapped[datetime] = created_at_column()
+
+    __table_args__ = (
+        UniqueConstraint("fact_id_1", "fact_id_2"),
+        CheckConstraint("fact_id_1 <> fact_id_2", name="distinct_facts"),
+    )
+
+
+class MoodHistory(Base):
+    __tablename__ = "mood_history"
+
+    id: Mapped[int] = bigint_pk()
+    guild_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    valence: Mapped[float] = mapped_column(Float)
+    arousal: Mapped[float] = mapped_column(Float)
+    trigger_type: Mapped[str] = mapped_column(String(50))
+    trigger_user_id: Mapped[int | None] = mapped_column(BigInteger, _user_fk("SET NULL"), index=True)
+    trigger_description: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(server_default=text("now()"), index=True)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()

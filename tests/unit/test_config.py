@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from loyal_companion.config import (
+    DEFAULT_DISCORD_API_BASE,
+    Secret,
+    describe,
+    load_settings,
+    normalise_database_url,
+)
+from loyal_companion.errors import ConfigError
+
+PUBLIC_KEY = "a" * 64
+APP_ID = "123456789012345678"
+URL = "postgresql+pg8000://lc:pw@db.example.com:5432/lc"
+
+
+def test_environment_values_are_read_and_validated() -> None:
+    settings = load_settings(
+        {
+            "DATABASE_URL": URL,
+            "DISCORD_PUBLIC_KEY": PUBLIC_KEY.upper(),
+            "DISCORD_APPLICATION_ID": APP_ID,
+            "DISCORD_BOT_TOKEN": "bot-token-value",
+            "OPENAI_MODEL": "gpt-4o-mini",
+            "CONVERSATION_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/1/q.fifo",
+        }
+    )
+    assert settings.require("DATABASE_URL").get() == URL
+    assert settings.discord_public_key == PUBLIC_KEY
+    assert settings.discord_application_id == APP_ID
+    assert settings.discord_api_base == DEFAULT_DISCORD_API_BASE
+    assert settings.openai_model == "gpt-4o-mini"
+    assert not settings.model_configured
+
+
+def test_missing_setting_fails_naming_it() -> None:
+    settings = load_settings({})
+    with pytest.raises(ConfigError) as err:
+        settings.require("discord_public_key")
+    assert err.value.setting == "DISCORD_PUBLIC_KEY"
+    assert "DISCORD_PUBLIC_KEY" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DISCORD_PUBLIC_KEY", "not-hex"),
+        ("DISCORD_PUBLIC_KEY", "ab" * 31),
+        ("DISCORD_APPLICATION_ID", "my-app"),
+        ("DISCORD_API_BASE", "discord.com/api"),
+        ("OPENAI_BASE_URL", "ftp://models.local"),
+        ("CONVERSATION_QUEUE_URL", "queue"),
+        ("DATABASE_URL", "mysql://x@y/z"),
+        ("DATABASE_URL", "postgresql+pg8000://x@y"),
+        ("DATABASE_URL", "not a url"),
+        ("OPENAI_API_KEY", "changeme"),
+    ],
+)
+def test_malformed_setting_fails_naming_it_without_its_value(name: str, value: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_settings({name: value})
+    assert err.value.setting == name
+    assert value not in str(err.value)
+
+
+def test_hosted_postgres_urls_are_normalised_to_pg8000() -> None:
+    assert normalise_database_url("postgres://u:p@h/db").startswith("postgresql+pg8000://")
+    assert normalise_database_url("postgresql://u:p@h/db?sslmode=require").endswith("?sslmode=require")
+
+
+def test_secrets_never_show_in_repr_str_or_logs(caplog: pytest.LogCaptureFixture) -> None:
+    settings = load_settings(
+        {"DATABASE_URL": URL, "DISCORD_BOT_TOKEN": "very-secret-bot-token", "OPENAI_API_KEY": "sk-secret-key"}
+    )
+    logging.getLogger("test").warning("settings: %s %r", settings, settings)
+    for text in (repr(settings), str(settings), caplog.text, json.dumps(describe(settings))):
+        assert "very-secret-bot-token" not in text
+        assert "sk-secret-key" not in text
+        assert "pw@" not in text
+    assert repr(Secret("x")) == "Secret('**********')"
+
+
+def test_describe_says_where_each_setting_came_from() -> None:
+    settings = load_settings(
+        {"DISCORD_PUBLIC_KEY": PUBLIC_KEY, "SECRETS_ARN": "arn:x"},
+        secret_loader=lambda arn: {"database_url": URL},
+    )
+    summary = describe(settings)
+    assert summary["DISCORD_PUBLIC_KEY"] == "env"
+    assert summary["DATABASE_URL"] == "secret"
+    assert summary["DISCORD_API_BASE"] == "default"
+    assert summary["OPENAI_API_KEY"] == "unset"
+
+
+class _CountingLoader:
+    def __init__(self, payload: Mapping[str, Any]) -> None:
+        self.payload = payload
+        self.calls = 0
+
+    def __call__(self, arn: str) -> Mapping[str, Any]:
+        self.calls += 1
+        return self.payload
+
+
+def test_environment_wins_over_the_secret() -> None:
+    loader = _CountingLoader({"discord_public_key": "b" * 64, "discord_application_id": APP_ID})
+    settings = load_settings({"DISCORD_PUBLIC_KEY": PUBLIC_KEY, "SECRETS_ARN": "arn:x"}, secret_loader=loader)
+    assert settings.discord_public_key == PUBLIC_KEY
+    assert settings.discord_application_id == APP_ID
+
+
+def test_secret_is_not_read_when_the_environment_has_everything() -> None:
+    env = {
+        "DATABASE_URL": URL,
+        "DISCORD_PUBLIC_KEY": PUBLIC_KEY,
+        "DISCORD_APPLICATION_ID": APP_ID,
+        "DISCORD_BOT_TOKEN": "t",
+        "DISCORD_API_BASE": "http://127.0.0.1:9",
+        "OPENAI_API_KEY": "k",
+        "OPENAI_BASE_URL": "http://127.0.0.1:8",
+        "OPENAI_MODEL": "m",
+        "CONVERSATION_QUEUE_URL": "http://127.0.0.1:7/q.fifo",
+        "SECRETS_ARN": "arn:x",
+    }
+    loader = _CountingLoader({})
+    load_settings(env, secret_loader=loader)
+    assert loader.calls == 0
+
+
+def test_malformed_value_in_the_secret_names_the_setting() -> None:
+    with pytest.raises(ConfigError) as err:
+        load_settings({"SECRETS_ARN": "arn:x"}, secret_loader=lambda arn: {"discord_public_key": "nope"})
+    assert err.value.setting == "DISCORD_PUBLIC_KEY"
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        yield
+
+
+def test_secrets_manager_secret_fills_and_is_read_once_per_container(aws: None) -> None:
+    client = boto3.client("secretsmanager")
+    arn = client.create_secret(
+        Name="lc/app", SecretString=json.dumps({"discord_public_key": PUBLIC_KEY, "database_url": URL})
+    )["ARN"]
+    first = load_settings({"SECRETS_ARN": arn})
+    assert first.discord_public_key == PUBLIC_KEY
+    assert first.require("DATABASE_URL").get() == URL
+
+    # Powertools caches the secret: a change in Secrets Manager is not seen by the same container.
+    client.put_secret_value(SecretId=arn, SecretString=json.dumps({"discord_public_key": "c" * 64}))
+    assert load_settings({"SECRETS_ARN": arn}).discord_public_key == PUBLIC_KEY
+
+
+def test_secret_that_is_not_json_is_a_clear_error(aws: None) -> None:
+    client = boto3.client("secretsmanager")
+    arn = client.create_secret(Name="lc/bad", SecretString="not json")["ARN"]
+    with pytest.raises(ConfigError) as err:
+        load_settings({"SECRETS_ARN": arn})
+    assert err.value.setting == "SECRETS_ARN"
+
+
+def test_unreadable_secret_is_a_clear_error(aws: None) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_settings({"SECRETS_ARN": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:missing"})
+    assert err.value.setting == "SECRETS_ARN"
