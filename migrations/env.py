@@ -7,8 +7,9 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy.engine import Connection
 
+import loyal_companion.db.models  # noqa: F401  (registers every table on Base.metadata)
+from loyal_companion.db.base import Base
 from loyal_companion.db.engine import create_db_engine
-from loyal_companion.db.models import Base
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):

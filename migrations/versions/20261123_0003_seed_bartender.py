@@ -140,4 +140,6 @@ def downgrade() -> None:
         )
     )
     op.execute(sa.text("DELETE FROM llm_configs WHERE name = :name").bindparams(name=DEFAULT_LLM_CONFIG_NAME))
-    op.execute(sa.text("DELETE FROM system_prompts WHERE name = :name").bindparams(name=BARTENDER_PROMPT_NAME))
+    op.execute(
+        sa.text("DELETE FROM system_prompts WHERE name = :name").bindparams(name=BARTENDER_PROMPT_NAME)
+    )

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import DBAPIError
 
+from loyal_companion.db.errors import CHECK_VIOLATION, UNIQUE_VIOLATION, sqlstate
 from loyal_companion.db.models import (
     BotOpinion,
     BotState,
@@ -30,7 +31,6 @@ from loyal_companion.db.models import (
     UserPreference,
     UserRelationship,
 )
-from loyal_companion.db.errors import CHECK_VIOLATION, UNIQUE_VIOLATION, sqlstate
 from loyal_companion.db.uow import UnitOfWork
 
 NOW = datetime(2026, 11, 22, 20, 0, tzinfo=UTC)

@@ -8,10 +8,9 @@ Secret values are wrapped in ``Secret`` so they cannot leak through a repr, a lo
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from typing import Any, Final
 from urllib.parse import urlsplit
@@ -32,6 +31,13 @@ SETTING_NAMES: Final = (
     "OPENAI_MODEL",
     "CONVERSATION_QUEUE_URL",
 )
+
+# Guards against abuse and runaway cost: plain numbers, from the environment only (0 = no limit).
+LIMIT_DEFAULTS: Final = {
+    "TURNS_PER_MINUTE": 6,
+    "DAILY_TOKENS_PER_PERSON": 60_000,
+    "DAILY_TOKENS_PER_SERVER": 600_000,
+}
 
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 _SNOWFLAKE = re.compile(r"[0-9]{15,21}")
@@ -74,6 +80,9 @@ class Settings:
     openai_base_url: str | None = None
     openai_model: str | None = None
     conversation_queue_url: str | None = None
+    turns_per_minute: int = LIMIT_DEFAULTS["TURNS_PER_MINUTE"]
+    daily_tokens_per_person: int = LIMIT_DEFAULTS["DAILY_TOKENS_PER_PERSON"]
+    daily_tokens_per_server: int = LIMIT_DEFAULTS["DAILY_TOKENS_PER_SERVER"]
     # Where each value came from ("env", "secret" or "default"), for diagnostics that show no values.
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
@@ -120,15 +129,29 @@ def load_settings(environ: Mapping[str, str], secret_loader: SecretLoader | None
         for name in SETTING_NAMES:
             if name in raw:
                 continue
-            value = secret.get(name.lower())
-            if value is None or value == "":
+            stored = secret.get(name.lower())
+            if stored is None or stored == "":
                 continue
-            if not isinstance(value, str | int):
+            if not isinstance(stored, str | int):
                 raise ConfigError(name, "the secret holds a value that is not a string")
-            raw[name] = str(value).strip()
+            raw[name] = str(stored).strip()
             sources[name] = "secret"
 
-    return _validated(raw, sources)
+    settings = _validated(raw, sources)
+    limits = {name: LIMIT_DEFAULTS[name] for name in LIMIT_DEFAULTS}
+    for name in LIMIT_DEFAULTS:
+        value = environ.get(name, "").strip()
+        if not value:
+            continue
+        if not value.isdigit():
+            raise ConfigError(name, "must be a whole number (0 means no limit)")
+        limits[name] = int(value)
+    return replace(
+        settings,
+        turns_per_minute=limits["TURNS_PER_MINUTE"],
+        daily_tokens_per_person=limits["DAILY_TOKENS_PER_PERSON"],
+        daily_tokens_per_server=limits["DAILY_TOKENS_PER_SERVER"],
+    )
 
 
 def _validated(raw: Mapping[str, str], sources: dict[str, str]) -> Settings:
@@ -142,7 +165,9 @@ def _validated(raw: Mapping[str, str], sources: dict[str, str]) -> Settings:
     if "DISCORD_PUBLIC_KEY" in raw:
         key = raw["DISCORD_PUBLIC_KEY"]
         if not _HEX64.fullmatch(key):
-            raise ConfigError("DISCORD_PUBLIC_KEY", "must be 64 hexadecimal characters (the portal's public key)")
+            raise ConfigError(
+                "DISCORD_PUBLIC_KEY", "must be 64 hexadecimal characters (the portal's public key)"
+            )
         values["discord_public_key"] = key.lower()
     if "DISCORD_APPLICATION_ID" in raw:
         app_id = raw["DISCORD_APPLICATION_ID"]
@@ -192,14 +217,19 @@ def _http_url(name: str, value: str) -> str:
 def _read_secret(arn: str) -> Mapping[str, Any]:
     # Imported here: only containers that use a secret pay for Powertools Parameters.
     from aws_lambda_powertools.utilities import parameters
-    from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError, TransformParameterError
+    from aws_lambda_powertools.utilities.parameters.exceptions import (
+        GetParameterError,
+        TransformParameterError,
+    )
 
     try:
         value = parameters.get_secret(arn, transform="json", max_age=3600)
     except TransformParameterError as exc:
         raise ConfigError("SECRETS_ARN", "the secret is not valid JSON") from exc
     except GetParameterError as exc:
-        raise ConfigError("SECRETS_ARN", f"the secret could not be read ({type(exc.__cause__).__name__})") from exc
+        raise ConfigError(
+            "SECRETS_ARN", f"the secret could not be read ({type(exc.__cause__).__name__})"
+        ) from exc
     if not isinstance(value, Mapping):
         raise ConfigError("SECRETS_ARN", "the secret is not a JSON object")
     return value
@@ -220,14 +250,14 @@ def clear_settings_cache() -> None:
         from aws_lambda_powertools.utilities import parameters
     except ImportError:  # pragma: no cover - powertools is a runtime dependency
         return
-    parameters.clear_caches()
+    parameters.clear_caches()  # type: ignore[no-untyped-call]
 
 
 def describe(settings: Settings) -> dict[str, str]:
     """Which settings are present and where from, without a single value: safe to log."""
     out: dict[str, str] = {}
     for f in fields(settings):
-        if f.name == "sources":
+        if f.name == "sources" or f.name.upper() in LIMIT_DEFAULTS:
             continue
         env_name = f.name.upper()
         out[env_name] = settings.sources.get(env_name, "unset")

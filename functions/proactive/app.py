@@ -1,0 +1,18 @@
+"""Scheduled proactive messages (EventBridge Scheduler, every 5 minutes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from loyal_companion import runtime
+from loyal_companion.jobs.proactive import count_due_events
+from loyal_companion.observability import handler_logger
+
+logger = handler_logger()
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+    return {"due": count_due_events(runtime.unit_of_work(), now=runtime.utc_now())}

@@ -1,0 +1,1 @@
+"""Discord: request verification, interaction payloads, command specs and the REST client."""

@@ -1,0 +1,156 @@
+"""The interactions endpoint: verify, then answer within Discord's 3 seconds.
+
+Takes the Lambda Function URL / HTTP API v2 event and returns its response shape. Nothing happens
+before the signature over the raw body checks out. This module must not import SQLAlchemy, openai or
+boto3 (cold start budget); the queue imports boto3 itself on first send.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from loyal_companion.discord import commands
+from loyal_companion.discord.interaction import (
+    APPLICATION_COMMAND,
+    AUTOCOMPLETE,
+    AUTOCOMPLETE_RESULT,
+    CHANNEL_MESSAGE,
+    DEFERRED_CHANNEL_MESSAGE,
+    EPHEMERAL,
+    MESSAGE_COMPONENT,
+    MODAL_SUBMIT,
+    PING,
+    PONG,
+    MalformedInteraction,
+    read_interaction,
+)
+from loyal_companion.discord.verify import SIGNATURE_HEADER, TIMESTAMP_HEADER, SignatureVerifier
+from loyal_companion.observability import bind_correlation_id
+from loyal_companion.queue import Envelope, InteractionQueue
+
+logger = logging.getLogger(__name__)
+
+NO_MENTIONS: dict[str, list[str]] = {"parse": []}
+MAX_BODY_BYTES = 1_000_000
+QUEUE_DOWN_TEXT = (
+    "Sorry — I couldn't take that order just now. Nothing was saved; please try again in a moment."
+)
+
+
+def _response(status: int, payload: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "statusCode": status,
+        "headers": {"content-type": "application/json"},
+        "body": json.dumps(payload, separators=(",", ":")),
+    }
+
+
+def _message(content: str, *, ephemeral: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {"content": content, "allowed_mentions": NO_MENTIONS}
+    if ephemeral:
+        data["flags"] = EPHEMERAL
+    return _response(200, {"type": CHANNEL_MESSAGE, "data": data})
+
+
+def raw_body(event: Mapping[str, Any]) -> bytes | None:
+    """The request body exactly as sent, or None if it cannot be recovered."""
+    body = event.get("body")
+    if body is None:
+        return b""
+    if not isinstance(body, str):
+        return None
+    if event.get("isBase64Encoded"):
+        try:
+            return base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            return None
+    try:
+        return body.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+
+
+def handle_http_event(
+    event: Mapping[str, Any],
+    *,
+    verifier: SignatureVerifier,
+    queue: Callable[[], InteractionQueue],
+    now: Callable[[], datetime],
+) -> dict[str, Any]:
+    """Answer one HTTP request to /interactions."""
+    bind_correlation_id(None)
+    method = ((event.get("requestContext") or {}).get("http") or {}).get("method", "POST")
+    if method != "POST":
+        return _response(405, {"error": "method not allowed"})
+    headers = {str(k).lower(): v for k, v in (event.get("headers") or {}).items()}
+    body = raw_body(event)
+    if body is None or len(body) > MAX_BODY_BYTES:
+        return _response(401, {"error": "invalid request signature"})
+    signature = headers.get(SIGNATURE_HEADER)
+    timestamp = headers.get(TIMESTAMP_HEADER)
+    if not isinstance(signature, str) or not isinstance(timestamp, str):
+        return _response(401, {"error": "invalid request signature"})
+    if not verifier.verify(signature_hex=signature, timestamp=timestamp, body=body):
+        return _response(401, {"error": "invalid request signature"})
+
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, ValueError):
+        return _response(400, {"error": "malformed JSON"})
+    if not isinstance(payload, dict):
+        return _response(400, {"error": "malformed interaction"})
+    kind = payload.get("type")
+    if kind == PING:
+        return _response(200, {"type": PONG})
+    if kind == AUTOCOMPLETE:
+        return _response(200, {"type": AUTOCOMPLETE_RESULT, "data": {"choices": []}})
+    if kind in (MESSAGE_COMPONENT, MODAL_SUBMIT):
+        return _message("That button has nothing behind it any more.", ephemeral=True)
+    if kind != APPLICATION_COMMAND:
+        return _response(400, {"error": "unknown interaction type"})
+    return _command(payload, queue=queue, now=now)
+
+
+def _command(
+    payload: dict[str, Any], *, queue: Callable[[], InteractionQueue], now: Callable[[], datetime]
+) -> dict[str, Any]:
+    data = payload.get("data")
+    if not isinstance(data, dict):
+        return _response(400, {"error": "malformed interaction"})
+    try:
+        info = read_interaction(payload)
+    except MalformedInteraction as exc:
+        return _response(400, {"error": f"malformed interaction: {exc}"})
+    bind_correlation_id(str(info.id))
+    invocation = commands.invocation_of(data)
+    spec = commands.ROUTES.get(invocation.key)
+    log_extra = {"interaction_id": str(info.id), "command": invocation.key}
+    if spec is None:
+        logger.warning("unknown command", extra=log_extra)
+        return _message("I don't know that one. `/help` lists what I can do.", ephemeral=True)
+    problem = commands.validate(invocation)
+    if problem is not None:
+        logger.info("command refused by validation", extra=log_extra)
+        return _message(problem, ephemeral=True)
+    if not spec.deferred:
+        return _message(commands.HELP_TEXT, ephemeral=spec.ephemeral)
+
+    envelope = Envelope(interaction=payload, received_at=now())
+    try:
+        queue().send(body=envelope.to_json(), group_id=info.conversation_key, dedup_id=str(info.id))
+    except Exception:
+        # Whatever the queue client raised, the person must not be left waiting on a reply that will
+        # never come: say so now, while the interaction is still ours to answer.
+        logger.exception("could not queue the interaction", extra=log_extra)
+        return _message(QUEUE_DOWN_TEXT, ephemeral=True)
+    logger.info("interaction queued", extra=log_extra)
+    deferred: dict[str, Any] = {"type": DEFERRED_CHANNEL_MESSAGE}
+    if spec.ephemeral:
+        deferred["data"] = {"flags": EPHEMERAL}
+    return _response(200, deferred)

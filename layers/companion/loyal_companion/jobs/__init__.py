@@ -1,0 +1,1 @@
+"""Scheduled work: mood decay and proactive events."""

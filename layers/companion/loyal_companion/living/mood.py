@@ -1,0 +1,48 @@
+"""Mood: valence and arousal in [-1, 1], labels, intensity and decay toward a baseline (ARCHITECTURE §5)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Final
+
+LABEL_THRESHOLD: Final = 0.3
+
+
+def clamp(value: float, low: float = -1.0, high: float = 1.0) -> float:
+    return max(low, min(high, value))
+
+
+@dataclass(frozen=True)
+class Mood:
+    valence: float
+    arousal: float
+
+    @property
+    def label(self) -> str:
+        return mood_label(self.valence, self.arousal)
+
+    @property
+    def intensity(self) -> float:
+        return (abs(self.valence) + abs(self.arousal)) / 2
+
+
+def mood_label(valence: float, arousal: float) -> str:
+    if valence > LABEL_THRESHOLD:
+        return "excited" if arousal > LABEL_THRESHOLD else "happy"
+    if valence < -LABEL_THRESHOLD:
+        return "annoyed" if arousal > LABEL_THRESHOLD else "bored"
+    if arousal > LABEL_THRESHOLD:
+        return "curious"
+    if arousal < -LABEL_THRESHOLD:
+        return "calm"
+    return "neutral"
+
+
+def decay_factor(rate_per_hour: float, hours: float) -> float:
+    """The share of the distance to baseline that remains after ``hours`` (exponential decay)."""
+    return math.exp(-rate_per_hour * max(hours, 0.0))
+
+
+def decayed(value: float, baseline: float, rate_per_hour: float, hours: float) -> float:
+    return baseline + (value - baseline) * decay_factor(rate_per_hour, hours)

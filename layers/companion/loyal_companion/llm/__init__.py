@@ -1,0 +1,1 @@
+"""The language model: client, prompts, token budget, and the offline responder."""

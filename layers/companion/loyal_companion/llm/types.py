@@ -1,0 +1,97 @@
+"""What the rest of the package knows of a model: messages in, a completion out. No openai import here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from loyal_companion.errors import CompanionError
+
+Role = Literal["system", "user", "assistant"]
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: Role
+    content: str
+    image_urls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ModelParams:
+    model: str
+    temperature: float | None = None
+    top_p: float | None = None
+    max_tokens: int | None = None
+    frequency_penalty: float | None = None
+    presence_penalty: float | None = None
+    vision: bool = False
+
+
+@dataclass(frozen=True)
+class PromptState:
+    """The facts a prompt was composed from, for responders that do not read prose (the offline one)."""
+
+    person_name: str
+    message: str
+    mood_label: str = "neutral"
+    relationship_level: str = "New Face"
+    facts: tuple[str, ...] = ()
+    about_message: str | None = None
+
+
+@dataclass(frozen=True)
+class Prompt:
+    messages: tuple[ChatMessage, ...]
+    state: PromptState
+    token_count: int = 0
+    dropped: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str
+    model: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    offline: bool = False
+
+
+class ModelError(CompanionError):
+    """The model call failed. ``transient`` errors (timeouts, 429, 5xx) are worth retrying later."""
+
+    def __init__(self, message: str, *, transient: bool, status: int | None = None) -> None:
+        self.transient = transient
+        self.status = status
+        super().__init__(message)
+
+
+class ChatModel(Protocol):
+    @property
+    def offline(self) -> bool: ...
+
+    def complete(
+        self,
+        prompt: Prompt,
+        params: ModelParams,
+        *,
+        on_partial: Callable[[str], None] | None = None,
+    ) -> Completion: ...
+
+    def structured(
+        self,
+        messages: Sequence[ChatMessage],
+        params: ModelParams,
+        *,
+        schema_name: str,
+        schema: dict[str, Any],
+    ) -> dict[str, Any]: ...
+
+
+@dataclass
+class UsageTotals:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = 0
+    models: list[str] = field(default_factory=list)

@@ -1,0 +1,273 @@
+"""A local stand-in for the Discord REST endpoints the bot calls, on loopback.
+
+`lc dev` serves it so the whole pipeline runs with no Discord; the tests use it to see exactly what the
+bot sent. It records every call, keeps the messages it was sent (edits replace, nonces deduplicate as
+Discord's ``enforce_nonce`` does), can enforce a requests-per-second limit with real 429 answers, and
+can be told to fail the next calls to a route.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import itertools
+import json
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+_ids = itertools.count(1_200_000_000_000_000_000)
+
+
+@dataclass
+class RecordedCall:
+    method: str
+    path: str
+    headers: dict[str, str]
+    json: Any
+    files: dict[str, bytes] = field(default_factory=dict)
+    status: int = 200
+
+
+@dataclass
+class PostedMessage:
+    id: str
+    channel: str  # "webhook:<token>" for interaction replies, else the channel id
+    content: str
+    kind: str  # "original", "followup" or "message"
+    files: dict[str, bytes] = field(default_factory=dict)
+    edits: int = 0
+
+
+@dataclass
+class _Failure:
+    pattern: re.Pattern[str]
+    status: int
+    body: dict[str, Any]
+    remaining: int
+    headers: dict[str, str]
+
+
+class DiscordStub:
+    def __init__(self, *, rate_limit_per_second: float | None = None, port: int = 0) -> None:
+        self.calls: list[RecordedCall] = []
+        self.messages: dict[str, PostedMessage] = {}
+        self.commands: dict[str, list[dict[str, Any]]] = {}
+        self._nonces: dict[tuple[str, str], str] = {}
+        self._failures: list[_Failure] = []
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._rate = rate_limit_per_second
+        self._window: deque[float] = deque()
+        self.rate_limited = 0
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+        self.listeners: list[Callable[[PostedMessage], None]] = []
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}/api/v10"
+
+    def start(self) -> DiscordStub:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="discord-stub", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> DiscordStub:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- test controls ---------------------------------------------------------------------------
+    def fail_next(
+        self,
+        path_regex: str,
+        status: int,
+        *,
+        times: int = 1,
+        body: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        with self._lock:
+            self._failures.append(
+                _Failure(
+                    re.compile(path_regex),
+                    status,
+                    body or {"message": "stub failure", "code": 0},
+                    times,
+                    headers or {},
+                )
+            )
+
+    def wait_for(self, predicate: Callable[[DiscordStub], bool], timeout: float = 10.0) -> bool:
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not predicate(self):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._changed.wait(remaining)
+        return True
+
+    def originals(self) -> list[PostedMessage]:
+        return [m for m in self.messages.values() if m.kind == "original"]
+
+    def channel_messages(self) -> list[PostedMessage]:
+        return [m for m in self.messages.values() if m.kind == "message"]
+
+    # -- the fake API ----------------------------------------------------------------------------
+    def _handle(
+        self, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, Any, dict[str, str]]:
+        payload, files = _decode(headers.get("content-type", ""), body)
+        with self._changed:
+            call = RecordedCall(method, path, headers, payload, files)
+            self.calls.append(call)
+            status, answer, extra = self._answer(method, path, headers, payload, files)
+            call.status = status
+            self._changed.notify_all()
+        return status, answer, extra
+
+    def _answer(
+        self, method: str, path: str, headers: dict[str, str], payload: Any, files: dict[str, bytes]
+    ) -> tuple[int, Any, dict[str, str]]:
+        if self._rate is not None:
+            now = time.monotonic()
+            while self._window and now - self._window[0] >= 1.0:
+                self._window.popleft()
+            if len(self._window) >= self._rate:
+                self.rate_limited += 1
+                retry_after = max(0.001, 1.0 - (now - self._window[0]))
+                return (
+                    429,
+                    {
+                        "message": "You are being rate limited.",
+                        "retry_after": round(retry_after, 3),
+                        "global": True,
+                    },
+                    {"Retry-After": f"{retry_after:.3f}", "X-RateLimit-Global": "true"},
+                )
+            self._window.append(now)
+        for failure in self._failures:
+            if failure.remaining > 0 and failure.pattern.search(f"{method} {path}"):
+                failure.remaining -= 1
+                return failure.status, failure.body, failure.headers
+
+        route = path.removeprefix("/api/v10")
+        if m := re.fullmatch(r"/webhooks/(\d+)/([^/]+)/messages/@original", route):
+            if method != "PATCH":
+                return 405, {"message": "405"}, {}
+            key = f"original:{m.group(2)}"
+            existing = self.messages.get(key)
+            if existing is None:
+                existing = PostedMessage(next_id(), f"webhook:{m.group(2)}", "", "original")
+                self.messages[key] = existing
+            else:
+                existing.edits += 1
+            existing.content = str((payload or {}).get("content", existing.content))
+            existing.files.update(files)
+            self._notify(existing)
+            return 200, {"id": existing.id, "content": existing.content}, {}
+        if m := re.fullmatch(r"/webhooks/(\d+)/([^/?]+)", route):
+            message = PostedMessage(
+                next_id(), f"webhook:{m.group(2)}", str((payload or {}).get("content", "")), "followup", files
+            )
+            self.messages[message.id] = message
+            self._notify(message)
+            return 200, {"id": message.id}, {}
+        if not headers.get("authorization", "").startswith("Bot "):
+            return 401, {"message": "401: Unauthorized", "code": 0}, {}
+        if route == "/users/@me/channels" and method == "POST":
+            return 200, {"id": f"dm{(payload or {}).get('recipient_id')}", "type": 1}, {}
+        if m := re.fullmatch(r"/channels/([^/]+)/messages", route):
+            channel = m.group(1)
+            nonce = (payload or {}).get("nonce")
+            if nonce and (payload or {}).get("enforce_nonce") and (channel, str(nonce)) in self._nonces:
+                return 200, {"id": self._nonces[(channel, str(nonce))]}, {}
+            message = PostedMessage(next_id(), channel, str((payload or {}).get("content", "")), "message")
+            self.messages[message.id] = message
+            if nonce:
+                self._nonces[(channel, str(nonce))] = message.id
+            self._notify(message)
+            return 200, {"id": message.id, "channel_id": channel}, {}
+        if m := re.fullmatch(r"/applications/(\d+)(?:/guilds/(\d+))?/commands", route):
+            key = m.group(2) or "global"
+            if method == "PUT":
+                stored = [dict(c, id=next_id(), application_id=m.group(1)) for c in (payload or [])]
+                self.commands[key] = stored
+                return 200, stored, {}
+            return 200, self.commands.get(key, []), {}
+        return 404, {"message": "404: Not Found", "code": 0}, {}
+
+    def _notify(self, message: PostedMessage) -> None:
+        for listener in self.listeners:
+            listener(message)
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _serve(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                status, answer, extra = stub._handle(self.command, self.path, headers, body)
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for key, value in extra.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
+
+            def log_message(self, format: str, *args: Any) -> None:  # quiet: the stub records calls itself
+                return
+
+        return Handler
+
+
+def next_id() -> str:
+    return str(next(_ids))
+
+
+def _decode(content_type: str, body: bytes) -> tuple[Any, dict[str, bytes]]:
+    if not body:
+        return None, {}
+    if content_type.startswith("multipart/form-data"):
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            f"Content-Type: {content_type}\r\n\r\n".encode() + body
+        )
+        payload: Any = None
+        files: dict[str, bytes] = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            data = part.get_payload(decode=True) or b""
+            if name == "payload_json":
+                payload = json.loads(data)
+            else:
+                files[str(part.get_filename() or name)] = data
+        return payload, files
+    try:
+        return json.loads(body), {}
+    except ValueError:
+        return body.decode("utf-8", "replace"), {}

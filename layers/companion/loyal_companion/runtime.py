@@ -1,0 +1,84 @@
+"""Per-container wiring: the real collaborators, each created once and reused across invocations.
+
+Kept import-light: every factory imports what it builds when first called, so the interactions function
+never loads the database or model stacks.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from loyal_companion.config import get_settings
+from loyal_companion.discord.verify import SignatureVerifier
+from loyal_companion.queue import InteractionQueue, SqsQueue
+
+if TYPE_CHECKING:
+    from loyal_companion.db.uow import UnitOfWork
+    from loyal_companion.service.context import Services
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@lru_cache(maxsize=1)
+def signature_verifier() -> SignatureVerifier:
+    return SignatureVerifier(get_settings().require("DISCORD_PUBLIC_KEY"))
+
+
+@lru_cache(maxsize=1)
+def conversation_queue() -> InteractionQueue:
+    return SqsQueue(get_settings().require("CONVERSATION_QUEUE_URL"))
+
+
+def unit_of_work() -> UnitOfWork:
+    """A new unit of work on the container's engine (created on first use)."""
+    from loyal_companion.db.engine import get_session_factory
+    from loyal_companion.db.uow import UnitOfWork
+
+    return UnitOfWork(get_session_factory())
+
+
+def reset() -> None:
+    """Forget every cached collaborator (tests; the local stack after changing settings)."""
+    signature_verifier.cache_clear()
+    conversation_queue.cache_clear()
+    services.cache_clear()
+    from loyal_companion.db import engine
+
+    if engine.get_engine.cache_info().currsize:
+        engine.get_engine().dispose()
+    engine.get_engine.cache_clear()
+    engine.get_session_factory.cache_clear()
+
+
+@lru_cache(maxsize=1)
+def services() -> Services:
+    """The worker's collaborators: database, Discord REST, the model (or the labelled offline responder)."""
+    from loyal_companion.discord.rest import DiscordRest
+    from loyal_companion.llm.types import ChatModel
+    from loyal_companion.service.context import Services
+
+    settings = get_settings()
+    model: ChatModel
+    if settings.model_configured:
+        from loyal_companion.llm.client import OpenAIChatModel
+
+        model = OpenAIChatModel(
+            api_key=settings.openai_api_key.get() if settings.openai_api_key else None,
+            base_url=settings.openai_base_url,
+        )
+    else:
+        from loyal_companion.llm.offline import OfflineResponder
+
+        model = OfflineResponder()
+    token = settings.discord_bot_token.get() if settings.discord_bot_token else None
+    return Services(
+        unit_of_work=unit_of_work,
+        discord=DiscordRest(api_base=settings.discord_api_base, bot_token=token),
+        model=model,
+        settings=settings,
+        clock=utc_now,
+    )

@@ -1,0 +1,1 @@
+"""Services: what the worker does for each command, each owning its transactions."""

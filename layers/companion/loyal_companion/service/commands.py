@@ -1,0 +1,508 @@
+"""What each queued command does, keyed like ``discord.commands.ROUTES``.
+
+Every handler opens its own transaction(s), does its work through repositories, and ends with
+``ctx.finish(uow, reply)`` so that the effects and the stored reply commit together.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+from sqlalchemy import delete, select
+
+from loyal_companion.db.models import (
+    ActivatedChannel,
+    Conversation,
+    Guild,
+    Message,
+    MoodHistory,
+    Persona,
+    ScheduledEvent,
+    User,
+    UserCommunicationStyle,
+    UserFact,
+    UserPersonalitySetting,
+    UserPreference,
+    UserRelationship,
+)
+from loyal_companion.db.uow import UnitOfWork
+from loyal_companion.discord.commands import ASK_COMMAND_NAME, HELP_TEXT
+from loyal_companion.discord.rest import Attachment
+from loyal_companion.living.mood import Mood
+from loyal_companion.living.relationship import level_for, progress_to_next
+from loyal_companion.living.timeparse import TimeParseError, next_birthday, parse_birthday, parse_when, zone
+from loyal_companion.service.chat import ChatRequest, chat_turn
+from loyal_companion.service.context import CommandContext, Reply
+
+Handler = Callable[[CommandContext], Reply]
+
+MOOD_LINES: Final = {
+    "excited": "Lively tonight — the room's got a good hum to it.",
+    "happy": "Good, thanks for asking. It's been a warm kind of evening.",
+    "curious": "Curious. Something's in the air and I want to know what.",
+    "calm": "Calm. Glasses polished, lights low, nowhere I'd rather be.",
+    "bored": "A little flat, if I'm honest. A good conversation would fix that.",
+    "annoyed": "Bit of a rough shift. Nothing a quiet word won't mend.",
+    "neutral": "Steady. Same as always — that's the job.",
+}
+
+
+def bar(value: float, low: float = -1.0, high: float = 1.0, width: int = 10) -> str:
+    """A small text bar for ``value`` in [low, high]."""
+    share = (max(low, min(high, value)) - low) / (high - low)
+    filled = round(share * width)
+    return "▰" * filled + "▱" * (width - filled)
+
+
+def _opt(ctx: CommandContext, name: str) -> Any:
+    return ctx.invocation.options.get(name)
+
+
+def _remember_timezone(ctx: CommandContext, user: User) -> str | None:
+    """Store the person's time zone if they gave one; raises TimeParseError for an unknown zone."""
+    name = _opt(ctx, "timezone")
+    if isinstance(name, str) and name.strip():
+        zone(name)  # validates
+        user.timezone = name.strip()
+    return user.timezone
+
+
+# -- chat ------------------------------------------------------------------------------------------
+
+
+def chat(ctx: CommandContext) -> Reply:
+    image_url = None
+    attachment_id = _opt(ctx, "image")
+    resolved = (ctx.interaction.get("data") or {}).get("resolved") or {}
+    if attachment_id is not None:
+        attachment = (resolved.get("attachments") or {}).get(str(attachment_id)) or {}
+        if str(attachment.get("content_type", "")).startswith("image/"):
+            image_url = attachment.get("url")
+    return chat_turn(
+        ctx,
+        ChatRequest(
+            message=str(_opt(ctx, "message")), personality=_opt(ctx, "personality"), image_url=image_url
+        ),
+    )
+
+
+def ask_about_message(ctx: CommandContext) -> Reply:
+    data = ctx.interaction.get("data") or {}
+    target = (data.get("resolved") or {}).get("messages", {}).get(str(data.get("target_id"))) or {}
+    content = str(target.get("content") or "").strip()
+    if not content:
+        with ctx.transaction() as uow:
+            ctx.person(uow)
+            return ctx.finish(uow, Reply("There are no words in that message for me to talk about."))
+    return chat_turn(
+        ctx,
+        ChatRequest(
+            message="What do you make of this? Help me think about it.",
+            about_message=content[:1500],
+            ephemeral=True,
+        ),
+    )
+
+
+# -- state the person can look at ------------------------------------------------------------------
+
+
+def mood(ctx: CommandContext) -> Reply:
+    with ctx.transaction() as uow:
+        ctx.person(uow)
+        state = uow.repos.moods.get(ctx.info.guild_id)
+        current = Mood(state.mood_valence, state.mood_arousal) if state else Mood(0.0, 0.0)
+        text = (
+            f"**{current.label.capitalize()}** — {MOOD_LINES[current.label]}\n"
+            f"`mood  ` {bar(current.valence)}  {current.valence:+.2f}\n"
+            f"`energy` {bar(current.arousal)}  {current.arousal:+.2f}"
+        )
+        return ctx.finish(uow, Reply(text, ephemeral=False))
+
+
+def relationship(ctx: CommandContext) -> Reply:
+    with ctx.transaction() as uow:
+        user = ctx.person(uow)
+        row = uow.repos.relationships.get(user.id, ctx.info.guild_id)
+        score = row.relationship_score if row else 0.0
+        level = level_for(score)
+        upcoming, share = progress_to_next(score)
+        lines = [f"You're a **{level.name}** here ({score:.0f}/100)."]
+        if upcoming is not None:
+            lines.append(f"{bar(share, 0.0, 1.0)} {share:.0%} of the way to **{upcoming.name}**.")
+        else:
+            lines.append("As close as it gets. I'm glad you're here.")
+        if row:
+            lines.append(f"We've talked {row.total_interactions} times.")
+        return ctx.finish(uow, Reply("\n".join(lines)))
+
+
+# -- memory ----------------------------------------------------------------------------------------
+
+
+def memory_list(ctx: CommandContext) -> Reply:
+    with ctx.transaction() as uow:
+        user = ctx.person(uow)
+        facts = uow.repos.facts.active_for(user.id, limit=50)
+        if not facts:
+            text = "I don't have anything written down about you yet. `/memory remember` if you'd like me to."
+        else:
+            lines = [f"`{f.id}` {f.fact_content} _({f.fact_type.replace('_', ' ')})_" for f in facts]
+            text = (
+                "Here's what I remember about you:\n"
+                + "\n".join(lines)
+                + "\n`/memory forget id` to drop one."
+            )
+        return ctx.finish(uow, Reply(text))
+
+
+def memory_remember(ctx: CommandContext) -> Reply:
+    content = " ".join(str(_opt(ctx, "fact")).split())
+    with ctx.transaction() as uow:
+        user = ctx.person(uow)
+        existing = {f.fact_content.lower() for f in uow.repos.facts.active_for(user.id, limit=500)}
+        if content.lower() in existing:
+            return ctx.finish(uow, Reply("I already have that one. I won't forget it."))
+        uow.repos.facts.add(
+            UserFact(
+                user_id=user.id,
+                fact_type="general",
+                fact_content=content,
+                confidence=1.0,
+                importance=0.7,
+                source="manual",
+                learned_at=ctx.now,
+                temporal_relevance="present",
+            )
+        )
+        return ctx.finish(uow, Reply(f"Noted. I'll remember: {content}"))
+
+
+def memory_forget(ctx: CommandContext) -> Reply:
+    fact_id = int(_opt(ctx, "id"))
+    with ctx.transaction() as uow:
+        user = ctx.person(uow)
+        if uow.repos.facts.deactivate(user.id, fact_id, now=ctx.now):
+            return ctx.finish(uow, Reply(f"Forgotten (`{fact_id}`)."))
+        return ctx.finish(
+            uow, Reply(f"I don't have a memory `{fact_id}` of yours. `/memory list` shows the ids.")
+        )
+
+
+def memory_forget_all(ctx: CommandContext) -> Reply:
+    with ctx.transaction() as uow:
+        user = ctx.person(uow)
+        count = uow.repos.facts.delete_all_for(user.id)
+        return ctx.finish(uow, Reply(f"Done. I've let go of all {count} things I remembered about you."))
+
+
+# -- reaching out ----------------------------------------------------------------------------------
+
+
+def _target_channel(ctx: CommandContext) -> int | None:
+    """A server channel the bot can post in, or None for a DM (user installs cannot post in servers)."""
+    owners = ctx.interaction.get("authorizing_integration_owners") or {}
+    if ctx.info.guild_id is not None and "0" in owners:
+        return ctx.info.channel_id
+    return None
+
+
+def remind(ctx: CommandContext) -> Reply:
+    with ctx.transaction() as uow:
+        user = ctx.person(uow)
+        try:
+            tz = zone(_remember_timezone(ctx, user))
+            when = parse_when(str(_opt(ctx, "when")), now=ctx.now, tz=tz)
+        except TimeParseError as exc:
+            return ctx.finish(uow, Reply(str(exc)))
+        what = " ".join(str(_opt(ctx, "what")).split())
+        uow.repos.events.add(
+            ScheduledEvent(
+                user_id=user.id,
+                guild_id=ctx.info.guild_id,
+                channel_id=_target_channel(ctx),
+                event_type="reminder",
+                trigger_at=when,
+                title=what[:255],
+                context={"interaction_id": str(ctx.info.id), "text": what},
+            )
+        )
+        local = when.astimezone(tz)
+        stamp = int(when.timestamp())
+        return ctx.finish(
+            uow, Reply(f"I'll remind you <t:{stamp}:R> ({local:%a %d %b, %H:%M} {local.tzname()}): {what}")
+        )
+
+
+def birthday_set(ctx: CommandContext) -> Reply:
+    with ctx.transaction() as uow:
+        user = ctx.person(uow)
+        try:
+            tz = zone(_remember_timezone(ctx, user))
+            birthday = parse_birthday(str(_opt(ctx, "date")))
+        except TimeParseError as exc:
+            return ctx.finish(uow, Reply(str(exc)))
+        uow.repos.events.cancel_pending(user.id, ("birthday",), now=ctx.now)
+        uow.repos.preferences.set(
+            user.id, "birthday", f"{birthday.month:02d}-{birthday.day:02d}", now=ctx.now
+        )
+        uow.repos.events.add(
+            ScheduledEvent(
+                user_id=user.id,
+                guild_id=ctx.info.guild_id,
+                channel_id=_target_channel(ctx),
+                event_type="birthday",
+                trigger_at=next_birthday(birthday, now=ctx.now, tz=tz),
+                title="Birthday",
+                context={"month": birthday.month, "day": birthday.day, "year": birthday.year},
+                is_recurring=True,
+                recurrence_rule="yearly",
+            )
+        )
+        return ctx.finish(uow, Reply(f"Got it — {birthday.label()}. I'll raise a glass when it comes round."))
+
+
+def birthday_clear(ctx: CommandContext) -> Reply:
+    with ctx.transaction() as uow:
+        user = ctx.person(uow)
+        cancelled = uow.repos.events.cancel_pending(user.id, ("birthday",), now=ctx.now)
+        uow.session.execute(
+            delete(UserPreference).where(
+                UserPreference.user_id == user.id, UserPreference.preference_key == "birthday"
+            )
+        )
+        text = "Forgotten. No birthday wishes from me." if cancelled else "I didn't have a birthday for you."
+        return ctx.finish(uow, Reply(text))
+
+
+def checkins_on(ctx: CommandContext) -> Reply:
+    with ctx.transaction() as uow:
+        user = ctx.person(uow)
+        uow.repos.preferences.set(user.id, "checkins", "on", now=ctx.now)
+        return ctx.finish(
+            uow,
+            Reply(
+                "Check-ins are on. If you go quiet for a while, I'll send one gentle note — "
+                "never more than one a day, never in the small hours. `/checkins off` stops them any time."
+            ),
+        )
+
+
+def checkins_off(ctx: CommandContext) -> Reply:
+    with ctx.transaction() as uow:
+        user = ctx.person(uow)
+        uow.repos.preferences.set(user.id, "checkins", "off", now=ctx.now)
+        cancelled = uow.repos.events.cancel_pending(user.id, ("check_in",), now=ctx.now)
+        extra = f" ({cancelled} pending cancelled)" if cancelled else ""
+        return ctx.finish(uow, Reply(f"Check-ins are off{extra}. I'm here whenever you want to talk."))
+
+
+# -- who you talk to, and who you are --------------------------------------------------------------
+
+
+def personality_list(ctx: CommandContext) -> Reply:
+    with ctx.transaction() as uow:
+        user = ctx.person(uow)
+        chosen = uow.repos.preferences.get(user.id, "personality")
+        lines = []
+        for p in uow.repos.personalities.all():
+            marker = " ← yours" if chosen == p.slug else ""
+            lines.append(f"• **{p.display_name or p.name}** (`{p.slug}`){marker}")
+        source = "your choice" if chosen else "the default"
+        return ctx.finish(
+            uow, Reply("Who's behind the bar:\n" + "\n".join(lines) + f"\n_(currently {source})_")
+        )
+
+
+def personality_use(ctx: CommandContext) -> Reply:
+    with ctx.transaction() as uow:
+        user = ctx.person(uow)
+        found = uow.repos.personalities.find(str(_opt(ctx, "name")))
+        if found is None:
+            return ctx.finish(
+                uow, Reply("I don't know that personality. `/personality list` shows who's here.")
+            )
+        uow.repos.preferences.set(user.id, "personality", found.slug, now=ctx.now)
+        return ctx.finish(
+            uow, Reply(f"From now on you'll be talking to **{found.display_name or found.name}**.")
+        )
+
+
+def persona_set(ctx: CommandContext) -> Reply:
+    description = str(_opt(ctx, "description")).strip()
+    with ctx.transaction() as uow:
+        user = ctx.person(uow)
+        uow.repos.personas.set_own(user, description, now=ctx.now)
+        return ctx.finish(uow, Reply("Thank you. That's how I'll know you."))
+
+
+def persona_clear(ctx: CommandContext) -> Reply:
+    with ctx.transaction() as uow:
+        user = ctx.person(uow)
+        removed = uow.repos.personas.clear_own(user)
+        return ctx.finish(uow, Reply("Cleared." if removed else "You hadn't described yourself yet."))
+
+
+# -- privacy ---------------------------------------------------------------------------------------
+
+_EXPORT_TABLES: Final = (
+    ("user_preferences", UserPreference, UserPreference.user_id),
+    ("user_facts", UserFact, UserFact.user_id),
+    ("conversations", Conversation, Conversation.user_id),
+    ("messages", Message, Message.user_id),
+    ("user_relationships", UserRelationship, UserRelationship.user_id),
+    ("user_communication_styles", UserCommunicationStyle, UserCommunicationStyle.user_id),
+    ("scheduled_events", ScheduledEvent, ScheduledEvent.user_id),
+    ("personas", Persona, Persona.owner_id),
+    ("user_personality_settings", UserPersonalitySetting, UserPersonalitySetting.user_id),
+    ("mood_history", MoodHistory, MoodHistory.trigger_user_id),
+)
+
+
+def _row_dict(row: Any) -> dict[str, Any]:
+    return {c.key: getattr(row, c.key) for c in row.__table__.columns}
+
+
+def privacy_export(ctx: CommandContext) -> Reply:
+    with ctx.transaction() as uow:
+        user = ctx.person(uow)
+        export: dict[str, Any] = {"user": _row_dict(user)}
+        for name, model, column in _EXPORT_TABLES:
+            rows = uow.session.scalars(select(model).where(column == user.id)).all()
+            export[name] = [_row_dict(r) for r in rows]
+        data = json.dumps(export, default=str, indent=2, ensure_ascii=False).encode()
+        summary = ", ".join(f"{len(v)} {k}" for k, v in export.items() if isinstance(v, list) and v)
+        return ctx.finish(
+            uow,
+            Reply(
+                f"Here's everything I have stored about you ({summary or 'just your profile'}).",
+                files=(Attachment("loyal-companion-export.json", data, "application/json"),),
+            ),
+        )
+
+
+def privacy_delete(ctx: CommandContext) -> Reply:
+    with ctx.transaction() as uow:
+        user = uow.repos.users.by_discord_id(ctx.info.person.discord_id)
+        if user is None:
+            return ctx.finish(uow, Reply("I have nothing stored about you."), anonymous=True)
+        uow.repos.users.delete(user.id)
+        return ctx.finish(
+            uow,
+            Reply(
+                "Done. Everything I had about you is gone — memories, conversations, reminders, all of it."
+            ),
+            anonymous=True,
+        )
+
+
+# -- server administration (Manage Server, enforced by Discord through default_member_permissions) ---
+
+
+def _require_manage_guild(ctx: CommandContext) -> bool:
+    member = ctx.interaction.get("member") or {}
+    try:
+        return bool(int(member.get("permissions", "0")) & (1 << 5 | 1 << 3))  # Manage Server or Administrator
+    except (TypeError, ValueError):
+        return False
+
+
+def _server(ctx: CommandContext, change: Callable[[UnitOfWork, Guild], str]) -> Reply:
+    with ctx.transaction() as uow:
+        ctx.person(uow)
+        if ctx.info.guild_id is None:
+            return ctx.finish(uow, Reply("Server settings only work inside a server."))
+        if not _require_manage_guild(ctx):
+            return ctx.finish(uow, Reply("Only people who can manage this server can change that."))
+        guild = uow.repos.guilds.upsert(discord_id=ctx.info.guild_id, name=None, now=ctx.now)
+        return ctx.finish(uow, Reply(change(uow, guild)))
+
+
+def _set_guild_setting(guild: Guild, key: str, value: Any) -> None:
+    settings = dict(guild.settings or {})
+    settings[key] = value
+    guild.settings = settings
+
+
+def server_personality(ctx: CommandContext) -> Reply:
+    def change(uow: UnitOfWork, guild: Guild) -> str:
+        found = uow.repos.personalities.find(str(_opt(ctx, "name")))
+        if found is None:
+            return "I don't know that personality. `/personality list` shows who's here."
+        _set_guild_setting(guild, "personality", found.slug)
+        return f"This server's default is now **{found.display_name or found.name}**."
+
+    return _server(ctx, change)
+
+
+def server_checkins_channel(ctx: CommandContext) -> Reply:
+    def change(uow: UnitOfWork, guild: Guild) -> str:
+        channel_id = int(_opt(ctx, "channel"))
+        _set_guild_setting(guild, "checkins_channel_id", str(channel_id))
+        slug = (guild.settings or {}).get("personality") or "bartender"
+        personality = uow.repos.personalities.find(slug)
+        if personality is not None:
+            exists = uow.session.scalars(
+                select(ActivatedChannel).where(
+                    ActivatedChannel.channel_id == channel_id,
+                    ActivatedChannel.personality_id == personality.id,
+                )
+            ).one_or_none()
+            if exists is None:
+                uow.session.add(
+                    ActivatedChannel(
+                        channel_id=channel_id,
+                        personality_id=personality.id,
+                        auto_respond=False,
+                        created_by=ctx.user_id,
+                    )
+                )
+        return f"Check-ins for this server will go to <#{channel_id}>."
+
+    return _server(ctx, change)
+
+
+def server_features(ctx: CommandContext) -> Reply:
+    def change(uow: UnitOfWork, guild: Guild) -> str:
+        feature, enabled = str(_opt(ctx, "feature")), bool(_opt(ctx, "enabled"))
+        features = dict((guild.settings or {}).get("features") or {})
+        features[feature] = enabled
+        _set_guild_setting(guild, "features", features)
+        state = "on" if enabled else "off"
+        return f"{feature.replace('_', ' ').capitalize()} is now **{state}** for this server."
+
+    return _server(ctx, change)
+
+
+def help_command(ctx: CommandContext) -> Reply:
+    with ctx.transaction() as uow:
+        return ctx.finish(uow, Reply(HELP_TEXT))
+
+
+HANDLERS: Final[Mapping[str, Handler]] = {
+    "chat": chat,
+    ASK_COMMAND_NAME: ask_about_message,
+    "mood": mood,
+    "relationship": relationship,
+    "memory list": memory_list,
+    "memory remember": memory_remember,
+    "memory forget": memory_forget,
+    "memory forget-all": memory_forget_all,
+    "remind": remind,
+    "birthday set": birthday_set,
+    "birthday clear": birthday_clear,
+    "checkins on": checkins_on,
+    "checkins off": checkins_off,
+    "personality list": personality_list,
+    "personality use": personality_use,
+    "persona set": persona_set,
+    "persona clear": persona_clear,
+    "privacy export": privacy_export,
+    "privacy delete": privacy_delete,
+    "server personality": server_personality,
+    "server checkins-channel": server_checkins_channel,
+    "server features": server_features,
+    "help": help_command,
+}

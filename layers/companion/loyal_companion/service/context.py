@@ -1,0 +1,103 @@
+"""What every command handler receives, and what it gives back."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from loyal_companion.config import Settings
+from loyal_companion.db.models import User
+from loyal_companion.db.uow import UnitOfWork
+from loyal_companion.discord.commands import Invocation
+from loyal_companion.discord.interaction import InteractionInfo
+from loyal_companion.discord.rest import Attachment, DiscordRest
+from loyal_companion.llm.types import ChatModel
+
+
+@dataclass(frozen=True)
+class Reply:
+    content: str
+    ephemeral: bool = True
+    files: tuple[Attachment, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "content": self.content,
+            "ephemeral": self.ephemeral,
+            "files": [
+                {
+                    "filename": f.filename,
+                    "content_type": f.content_type,
+                    "data": base64.b64encode(f.data).decode(),
+                }
+                for f in self.files
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Reply:
+        files = tuple(
+            Attachment(
+                f["filename"], base64.b64decode(f["data"]), f.get("content_type", "application/octet-stream")
+            )
+            for f in data.get("files", [])
+        )
+        return cls(
+            content=str(data.get("content", "")), ephemeral=bool(data.get("ephemeral", True)), files=files
+        )
+
+
+@dataclass
+class Services:
+    """The container's collaborators, wired once (``runtime.services``) or by a test."""
+
+    unit_of_work: Callable[[], UnitOfWork]
+    discord: DiscordRest
+    model: ChatModel
+    settings: Settings
+    clock: Callable[[], datetime]
+    stream_edit_interval: float = 1.5
+
+
+@dataclass
+class CommandContext:
+    info: InteractionInfo
+    invocation: Invocation
+    interaction: dict[str, Any]
+    services: Services
+    now: datetime
+    user_id: int | None = field(default=None)
+
+    @contextmanager
+    def transaction(self) -> Iterator[UnitOfWork]:
+        with self.services.unit_of_work() as uow:
+            yield uow
+
+    def person(self, uow: UnitOfWork) -> User:
+        """The invoking person's row, created or refreshed (names, last seen)."""
+        user = uow.repos.users.upsert_seen(
+            discord_id=self.info.person.discord_id,
+            username=self.info.person.username,
+            display_name=self.info.person.display_name,
+            now=self.now,
+        )
+        self.user_id = user.id
+        return user
+
+    def finish(self, uow: UnitOfWork, reply: Reply, *, anonymous: bool = False) -> Reply:
+        """Store the reply as this interaction's receipt and commit, together with the command's effects.
+
+        ``anonymous`` keeps the receipt from pointing at the person (after they asked to be deleted).
+        """
+        uow.repos.receipts.add(
+            interaction_id=self.info.id,
+            user_id=None if anonymous else self.user_id,
+            command=self.invocation.key,
+            reply=reply.to_json(),
+        )
+        uow.commit()
+        return reply

@@ -1,0 +1,137 @@
+"""An OpenAI-compatible chat completions server on loopback, for tests: real HTTP, scripted answers."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Scripted:
+    status: int = 200
+    text: str | None = None
+    delay: float = 0.0
+    body: Any = None  # raw JSON to send instead of a completion
+
+
+@dataclass
+class OpenAIStub:
+    reply: Callable[[dict[str, Any]], str] = lambda request: "Here's to you. I'm listening."
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    script: deque[Scripted] = field(default_factory=deque)
+
+    def __post_init__(self) -> None:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._lock = threading.Lock()
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}/v1"
+
+    @property
+    def completions(self) -> int:
+        return len([r for r in self.requests if "messages" in r])
+
+    def start(self) -> OpenAIStub:
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def then(self, *steps: Scripted) -> None:
+        self.script.extend(steps)
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                request = json.loads(self.rfile.read(length) or b"{}")
+                with stub._lock:
+                    stub.requests.append(request)
+                    step = stub.script.popleft() if stub.script else Scripted()
+                if step.delay:
+                    time.sleep(step.delay)
+                if step.status != 200:
+                    self._json(
+                        step.status,
+                        step.body or {"error": {"message": "scripted failure", "type": "server_error"}},
+                    )
+                    return
+                if step.body is not None:
+                    self._json(200, step.body)
+                    return
+                text = step.text if step.text is not None else stub.reply(request)
+                if request.get("stream"):
+                    self._stream(request, text)
+                else:
+                    self._json(200, _completion(request, text))
+
+            def _json(self, status: int, payload: Any) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _stream(self, request: dict[str, Any], text: str) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                words = text.split(" ")
+                for i, word in enumerate(words):
+                    piece = word if i == 0 else " " + word
+                    chunk = {
+                        "id": "chatcmpl-stub",
+                        "object": "chat.completion.chunk",
+                        "created": 0,
+                        "model": request.get("model", "stub"),
+                        "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}],
+                    }
+                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                usage = {
+                    "id": "chatcmpl-stub",
+                    "object": "chat.completion.chunk",
+                    "created": 0,
+                    "model": request.get("model", "stub"),
+                    "choices": [],
+                    "usage": {
+                        "prompt_tokens": 50,
+                        "completion_tokens": len(words),
+                        "total_tokens": 50 + len(words),
+                    },
+                }
+                self.wfile.write(f"data: {json.dumps(usage)}\n\ndata: [DONE]\n\n".encode())
+                self.wfile.flush()
+                self.close_connection = True
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        return Handler
+
+
+def _completion(request: dict[str, Any], text: str) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-stub",
+        "object": "chat.completion",
+        "created": 0,
+        "model": request.get("model", "stub"),
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 50, "completion_tokens": 12, "total_tokens": 62},
+    }
