@@ -261,7 +261,8 @@ def _decode(content_type: str, body: bytes) -> tuple[Any, dict[str, bytes]]:
         files: dict[str, bytes] = {}
         for part in message.iter_parts():
             name = part.get_param("name", header="content-disposition")
-            data = part.get_payload(decode=True) or b""
+            raw = part.get_payload(decode=True)
+            data = raw if isinstance(raw, bytes) else b""
             if name == "payload_json":
                 payload = json.loads(data)
             else:
