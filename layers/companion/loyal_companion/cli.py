@@ -72,6 +72,33 @@ def cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dev(args: argparse.Namespace) -> int:
+    from loyal_companion.local.stack import DevOptions, LocalStack
+
+    stack = LocalStack(
+        DevOptions(
+            port=args.port,
+            discord_port=args.discord_port,
+            fast=args.fast,
+            check_model=not args.no_model_check,
+        ),
+        announce=lambda text: print(text, flush=True),
+    )
+    try:
+        stack.start()
+        _wait_for_interrupt()
+    finally:
+        stack.stop()
+        print("local stack stopped.", flush=True)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from loyal_companion.local.chat_session import run_chat
+
+    return run_chat(say=args.say, fast=args.fast, port=args.port, discord_port=args.discord_port)
+
+
 def _wait_for_interrupt() -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -99,6 +126,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     db_p = sub.add_parser("db", help="run the local embedded PostgreSQL, migrated, until Ctrl-C")
     db_p.set_defaults(func=cmd_db)
+
+    for name, func, text in (
+        (
+            "dev",
+            cmd_dev,
+            "run the whole stack locally (database, endpoint, queue, schedules, Discord stand-in)",
+        ),
+        ("chat", cmd_chat, "talk to the local stack in the terminal (starts `lc dev` if it is not running)"),
+    ):
+        p = sub.add_parser(name, help=text, description=text)
+        p.add_argument("--port", type=int, default=8787, help="interactions endpoint port (default 8787)")
+        p.add_argument("--discord-port", type=int, default=8790, help="Discord stand-in port (default 8790)")
+        p.add_argument("--fast", action="store_true", help="run the schedules every few seconds")
+        if name == "dev":
+            p.add_argument(
+                "--no-model-check", action="store_true", help="do not probe the model server at start"
+            )
+        else:
+            p.add_argument("--say", help="send one message, print the reply and exit")
+        p.set_defaults(func=func)
     return parser
 
 

@@ -28,9 +28,21 @@ def signature_verifier() -> SignatureVerifier:
     return SignatureVerifier(get_settings().require("DISCORD_PUBLIC_KEY"))
 
 
+_local_queue: InteractionQueue | None = None
+
+
 @lru_cache(maxsize=1)
 def conversation_queue() -> InteractionQueue:
+    if _local_queue is not None:
+        return _local_queue
     return SqsQueue(get_settings().require("CONVERSATION_QUEUE_URL"))
+
+
+def use_local_queue(queue: InteractionQueue | None) -> None:
+    """Send interactions to ``queue`` instead of SQS (the local stack's in-process FIFO queue)."""
+    global _local_queue
+    _local_queue = queue
+    conversation_queue.cache_clear()
 
 
 def unit_of_work() -> UnitOfWork:

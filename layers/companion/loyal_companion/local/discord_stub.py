@@ -42,6 +42,18 @@ class PostedMessage:
     kind: str  # "original", "followup" or "message"
     files: dict[str, bytes] = field(default_factory=dict)
     edits: int = 0
+    seq: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "channel": self.channel,
+            "content": self.content,
+            "kind": self.kind,
+            "edits": self.edits,
+            "seq": self.seq,
+            "files": sorted(self.files),
+        }
 
 
 @dataclass
@@ -65,6 +77,7 @@ class DiscordStub:
         self._rate = rate_limit_per_second
         self._window: deque[float] = deque()
         self.rate_limited = 0
+        self._seq = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -168,6 +181,11 @@ class DiscordStub:
                 failure.remaining -= 1
                 return failure.status, failure.body, failure.headers
 
+        if path.startswith("/_local/messages") and method == "GET":
+            # Not Discord: how `lc chat` (another process) sees what the bot sent.
+            after = int(path.partition("after=")[2] or 0) if "after=" in path else 0
+            changed = sorted((m for m in self.messages.values() if m.seq > after), key=lambda m: m.seq)
+            return 200, [m.to_json() for m in changed], {}
         route = path.removeprefix("/api/v10")
         if m := re.fullmatch(r"/webhooks/(\d+)/([^/]+)/messages/@original", route):
             if method != "PATCH":
@@ -215,6 +233,8 @@ class DiscordStub:
         return 404, {"message": "404: Not Found", "code": 0}, {}
 
     def _notify(self, message: PostedMessage) -> None:
+        self._seq += 1
+        message.seq = self._seq
         for listener in self.listeners:
             listener(message)
 

