@@ -98,7 +98,7 @@ class PreferenceRepository:
                 UserPreference.user_id == user_id
             )
         )
-        return dict(rows.tuples().all())
+        return {row[0]: row[1] for row in rows}
 
 
 class FactRepository:
