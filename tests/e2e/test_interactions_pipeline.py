@@ -248,3 +248,27 @@ def test_server_settings_are_stored(stack: Stack) -> None:
     )
     assert "off" in stack.discord.originals()[0].content
     assert _count(stack, "SELECT count(*) FROM guilds WHERE settings->'features'->>'opinions' = 'false'") == 1
+
+
+def test_a_spent_daily_budget_gets_a_friendly_word_instead_of_a_model_call(stack: Stack) -> None:
+    from loyal_companion import runtime
+
+    settings = runtime.services().settings
+    runtime.services().settings = settings.__class__(**{**settings.__dict__, "daily_tokens_per_person": 100})
+    stack.send(command("chat", [opt("message", "first")]))  # the stub reports 62 tokens
+    stack.send(command("chat", [opt("message", "second")], token="t2-" + "x" * 60))  # 124 > 100 after this
+    stack.send(command("chat", [opt("message", "third")], token="t3-" + "x" * 60))
+    assert stack.model.completions == 2
+    assert "rest my voice" in stack.discord.originals()[-1].content
+
+
+def test_ask_the_bartender_talks_about_the_chosen_message(stack: Stack) -> None:
+    payload = command(
+        "Ask the Bartender",
+        kind=3,
+        target_id="900",
+        resolved={"messages": {"900": {"id": "900", "content": "I can't stop thinking about him."}}},
+    )
+    stack.send(payload)
+    user_turn = stack.model.requests[-1]["messages"][-1]["content"]
+    assert "I can't stop thinking about him." in user_turn

@@ -99,6 +99,31 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return run_chat(say=args.say, fast=args.fast, port=args.port, discord_port=args.discord_port)
 
 
+def cmd_register_commands(args: argparse.Namespace) -> int:
+    from loyal_companion.config import get_settings
+    from loyal_companion.discord.register import register_commands
+    from loyal_companion.discord.rest import DiscordError, DiscordRest
+
+    settings = get_settings()
+    rest = DiscordRest(
+        api_base=settings.discord_api_base, bot_token=settings.require("DISCORD_BOT_TOKEN").get()
+    )
+    scope = f"server {args.guild}" if args.guild else "global (may take up to an hour to show everywhere)"
+    try:
+        changes = register_commands(rest, settings.require("DISCORD_APPLICATION_ID"), args.guild)
+    except DiscordError as exc:
+        print(f"lc: registering commands failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"commands registered, {scope}:\n{changes.describe()}")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from loyal_companion.local.bench import run
+
+    return run(args.only, lambda line: print(line, flush=True))
+
+
 def _wait_for_interrupt() -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -126,6 +151,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     db_p = sub.add_parser("db", help="run the local embedded PostgreSQL, migrated, until Ctrl-C")
     db_p.set_defaults(func=cmd_db)
+
+    register_p = sub.add_parser(
+        "register-commands",
+        help="put the slash commands on Discord (bulk overwrite from the registry)",
+        description="Needs DISCORD_APPLICATION_ID and DISCORD_BOT_TOKEN (environment or SECRETS_ARN).",
+    )
+    register_p.add_argument("--guild", help="one server's id: applies at once, handy while developing")
+    register_p.set_defaults(func=cmd_register_commands)
+
+    bench_p = sub.add_parser(
+        "bench", help="print benchmark figures (cold start, handler time, SQL per turn, …)"
+    )
+    bench_p.add_argument("only", nargs="*", help="benchmarks to run (default: all)")
+    bench_p.set_defaults(func=cmd_bench)
 
     for name, func, text in (
         (
