@@ -1,21 +1,25 @@
 """The database engine, one per container, shaped for Lambda.
 
 A Lambda container runs one invocation at a time, so a pool of one connection (plus one overflow for
-the odd nested use) is plenty; ``pool_pre_ping`` replaces connections that a serverless Postgres closed
-while the container was frozen. TLS follows libpq's ``sslmode`` in the URL, so hosted serverless
-Postgres (Neon, Supabase, Aurora) URLs work as the provider hands them out.
+the odd nested use) is plenty. Connections that a serverless Postgres closed while the container was
+frozen are replaced on checkout — but only a connection that sat idle for a while is pinged: SQLAlchemy's
+``pool_pre_ping`` would ping on every checkout, a round trip per transaction that a turn cannot afford.
+TLS follows libpq's ``sslmode`` in the URL, so hosted serverless Postgres (Neon, Supabase, Aurora) URLs
+work as the provider hands them out.
 """
 
 from __future__ import annotations
 
 import ssl
+import time
 from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool, PoolProxiedConnection
 
 from loyal_companion.errors import ConfigError
 
@@ -63,16 +67,53 @@ def create_db_engine(
     connect_args.setdefault("timeout", 10)
     if not pooled:
         return create_engine(clean_url, connect_args=connect_args, poolclass=NullPool, echo=echo)
-    return create_engine(
+    engine = create_engine(
         clean_url,
         connect_args=connect_args,
+        # The driver does not open transactions by itself: a read is one round trip, not BEGIN + read +
+        # ROLLBACK. Units of work that write say BEGIN and COMMIT explicitly (db/uow.py).
+        isolation_level="AUTOCOMMIT",
         pool_size=pool_size,
         max_overflow=max_overflow,
-        pool_pre_ping=True,
         # Serverless Postgres closes idle connections; recycle before a typical 5-minute idle cut.
         pool_recycle=240,
         echo=echo,
     )
+    _ping_after_idle(engine, IDLE_PING_AFTER_S)
+    return engine
+
+
+IDLE_PING_AFTER_S = 30.0
+
+
+def _ping_after_idle(engine: Engine, idle_seconds: float) -> None:
+    """Ping a pooled connection on checkout only when it has been idle longer than ``idle_seconds``.
+
+    A failed ping raises DisconnectionError, which makes the pool discard the connection and open a new
+    one (SQLAlchemy's documented pessimistic-disconnect hook).
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(
+        dbapi_connection: Any, record: ConnectionPoolEntry, proxy: PoolProxiedConnection
+    ) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+            return
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        except Exception as exc:  # any failure means the connection is gone: let the pool replace it
+            raise DisconnectionError("idle connection was closed by the server") from exc
+        finally:
+            try:
+                cursor.close()
+            except Exception:  # closing a cursor on a dead connection may fail too; nothing to keep
+                pass
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -21,6 +21,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Computed,
     Float,
     ForeignKey,
     Index,
@@ -31,7 +32,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from loyal_companion.db.base import Base, bigint_pk, created_at_column, updated_at_column
@@ -105,6 +106,10 @@ class LlmConfig(Base):
     presence_penalty: Mapped[Decimal | None] = mapped_column(Numeric(3, 2))
     repetition_penalty: Mapped[Decimal | None] = mapped_column(Numeric(3, 2))
     max_tokens: Mapped[int | None] = mapped_column(Integer)
+    # Whether the model can see images; NULL means "not said here" (the next level of resolution decides).
+    supports_vision: Mapped[bool | None] = mapped_column(Boolean)
+    # The prompt's token budget for this config; NULL means "not said here".
+    context_budget: Mapped[int | None] = mapped_column(Integer)
     is_default: Mapped[bool] = mapped_column(Boolean, server_default=_FALSE)
     is_free_default: Mapped[bool] = mapped_column(Boolean, server_default=_FALSE)
     created_at: Mapped[datetime] = created_at_column()
@@ -255,10 +260,15 @@ class UserFact(Base):
     expiry_date: Mapped[datetime | None] = mapped_column()
     extracted_from_message_id: Mapped[int | None] = mapped_column(BigInteger)
     extraction_context: Mapped[str | None] = mapped_column(Text)
+    # Full-text form of the fact, kept by PostgreSQL, for ranking facts by relation to a message.
+    search_vector: Mapped[str] = mapped_column(
+        TSVECTOR, Computed("to_tsvector('simple'::regconfig, fact_content)", persisted=True)
+    )
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
     __table_args__ = (
+        Index("ix_user_facts_user_id_is_active", "user_id", "is_active"),
         CheckConstraint("confidence >= 0 AND confidence <= 1", name="confidence_range"),
         CheckConstraint("importance >= 0 AND importance <= 1", name="importance_range"),
         CheckConstraint(
@@ -339,6 +349,9 @@ class Message(Base):
     __table_args__ = (
         UniqueConstraint("interaction_id", "role"),
         Index("ix_messages_created_at", "created_at"),
+        # The window (latest turns of a conversation) and the guards (a person's turns and tokens today).
+        Index("ix_messages_conversation_id_created_at", "conversation_id", "created_at"),
+        Index("ix_messages_user_id_created_at", "user_id", "created_at"),
         CheckConstraint("role IN ('user', 'assistant', 'system')", name="role"),
     )
 

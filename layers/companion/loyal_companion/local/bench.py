@@ -141,3 +141,142 @@ def run(only: list[str] | None, report: Report) -> int:
         report(f"\n== {name} ==")
         BENCHMARKS[name](report)
     return 0
+
+
+class RoundTrips:
+    """Counts PostgreSQL round trips: every pg8000 query (including BEGIN, COMMIT and pings) is one."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._originals: dict[str, Any] = {}
+
+    def __enter__(self) -> RoundTrips:
+        from pg8000 import core
+
+        for name in ("execute_simple", "execute_unnamed", "execute_named"):
+            original = getattr(core.CoreConnection, name)
+            self._originals[name] = original
+
+            def counted(conn: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
+                self.count += 1
+                started = time.perf_counter()
+                try:
+                    return __original(conn, *args, **kwargs)
+                finally:
+                    if os.environ.get("LC_BENCH_TRACE"):
+                        took = (time.perf_counter() - started) * 1000
+                        text = str(args[0])[:70].replace("\n", " ") if args else ""
+                        logging.getLogger(__name__).warning("round trip %.2f ms: %s", took, text)
+
+            setattr(core.CoreConnection, name, counted)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        from pg8000 import core
+
+        for name, original in self._originals.items():
+            setattr(core.CoreConnection, name, original)
+
+
+def bench_turn(report: Report, *, messages: int = 5000, facts: int = 500, turns: int = 60) -> dict[str, Any]:
+    """SQL round trips and time per chat turn without the model, for a person with a long history."""
+    import tempfile
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import text
+
+    from loyal_companion.config import load_settings
+    from loyal_companion.db import migrate
+    from loyal_companion.db.engine import create_db_engine, make_session_factory
+    from loyal_companion.db.uow import UnitOfWork
+    from loyal_companion.discord.rest import DiscordRest
+    from loyal_companion.llm.offline import OfflineResponder
+    from loyal_companion.local.database import start_local_database
+    from loyal_companion.local.discord_stub import DiscordStub
+    from loyal_companion.local.terminal import interaction_for
+    from loyal_companion.queue import Envelope
+    from loyal_companion.service.context import Services
+    from loyal_companion.service.worker import process_envelope
+
+    logging.getLogger("loyal_companion").setLevel(logging.WARNING)
+    with tempfile.TemporaryDirectory() as tmp:
+        local = start_local_database(Path(tmp) / "pg")
+        try:
+            url = local.ensure_database("bench")
+            migrate.upgrade(url)
+            engine = create_db_engine(url)
+            now = datetime.now(UTC)
+            with engine.begin() as conn:
+                user_id = conn.execute(
+                    text(
+                        "INSERT INTO users (discord_id, discord_username) "
+                        "VALUES (100000000000000001, 'bench') RETURNING id"
+                    )
+                ).scalar_one()
+                conv_id = conn.execute(
+                    text(
+                        "INSERT INTO conversations "
+                        "(user_id, channel_id, started_at, last_message_at, message_count) VALUES (:u, "
+                        "200000000000000001, :t, :t, :n) RETURNING id"
+                    ),
+                    {"u": user_id, "t": now - timedelta(minutes=1), "n": messages},
+                ).scalar_one()
+                conn.execute(
+                    text(
+                        "INSERT INTO messages (conversation_id, user_id, role, content, created_at) "
+                        "SELECT :c, :u, CASE WHEN mod(g, 2) = 0 THEN 'user' ELSE 'assistant' END, "
+                        "'message number ' || g || ' about the day, the weather and the people in it', "
+                        "CAST(:t AS timestamptz) - make_interval(secs => :n - g) FROM generate_series(1, :n) "
+                        "g"
+                    ),
+                    {"c": conv_id, "u": user_id, "t": now - timedelta(minutes=1), "n": messages},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO user_facts (user_id, fact_type, fact_content, importance, learned_at) "
+                        "SELECT :u, 'general', 'remembered thing ' || g || ' about music, work and family', "
+                        "mod(g, 10) / 10.0, CAST(:t AS timestamptz) - make_interval(days => mod(g, 300)) "
+                        "FROM "
+                        "generate_series(1, :n) g"
+                    ),
+                    {"u": user_id, "t": now, "n": facts},
+                )
+            with DiscordStub() as stub:
+                services = Services(
+                    unit_of_work=lambda: UnitOfWork(make_session_factory(engine)),
+                    discord=DiscordRest(api_base=stub.base_url),
+                    model=OfflineResponder(),
+                    settings=load_settings({"TURNS_PER_MINUTE": "0"}),
+                    clock=lambda: datetime.now(UTC),
+                )
+                data = {
+                    "name": "chat",
+                    "type": 1,
+                    "options": [{"type": 3, "name": "message", "value": "how was work?"}],
+                }
+                samples: list[float] = []
+                trips: list[int] = []
+                for i in range(turns + 5):
+                    payload = interaction_for(data, token=f"bench-{i}-" + "x" * 40, username="bench")
+                    envelope = Envelope(interaction=payload, received_at=datetime.now(UTC))
+                    with RoundTrips() as counter:
+                        start = time.perf_counter()
+                        process_envelope(envelope, services)
+                        elapsed = time.perf_counter() - start
+                    if i >= 5:  # the first turns warm the pool and the statement caches
+                        samples.append(elapsed)
+                        trips.append(counter.count)
+            engine.dispose()
+        finally:
+            local.stop()
+    p50, p95 = statistics.median(samples) * 1000, _percentile(samples, 0.95) * 1000
+    report(
+        f"chat turn with {messages} messages and {facts} facts, offline responder (no model time), "
+        f"{turns} turns: SQL round trips per turn {min(trips)}–{max(trips)} (target ≤ 8); "
+        f"time per turn p50 {p50:.1f} ms, p95 {p95:.1f} ms (target p50 ≤ 30 ms; includes the loopback "
+        "Discord PATCH)"
+    )
+    return {"round_trips": max(trips), "p50_ms": p50, "p95_ms": p95}
+
+
+BENCHMARKS["turn"] = bench_turn

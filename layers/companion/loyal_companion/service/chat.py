@@ -1,12 +1,13 @@
 """A conversation turn: load the person's state, compose, ask the model, store the turn, reply.
 
-Two short transactions around the model call (none is held open while the model thinks): the first
-loads everything and refreshes the person; the second stores both messages keyed by the interaction id,
-moves mood and relationship, and stores the receipt.
+Round trips (the budget is 8): a read-only load of two statements (state with the resolved configuration;
+window and facts), then a write of three (the person, the conversation, the messages with the receipt)
+and the commit. No transaction is held open while the model thinks.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -14,11 +15,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from loyal_companion.db.models import LlmConfig, Message, Personality, SystemPrompt, User
-from loyal_companion.db.uow import UnitOfWork
+from loyal_companion.db.turns import (
+    TurnState,
+    load_turn_state,
+    load_window_and_facts,
+    store_turn,
+    touch_conversation,
+)
 from loyal_companion.living.mood import Mood
 from loyal_companion.living.relationship import level_for
 from loyal_companion.llm.prompt import FactLine, PromptInput, Turn, compose
+from loyal_companion.llm.resolution import DEFAULT
 from loyal_companion.llm.tokens import count_tokens
 from loyal_companion.llm.types import ModelParams
 from loyal_companion.service.context import CommandContext, Reply
@@ -26,10 +33,10 @@ from loyal_companion.service.context import CommandContext, Reply
 logger = logging.getLogger(__name__)
 
 DEFAULT_SLUG = "bartender"
-DEFAULT_MODEL = "gpt-4o-mini"
-CONVERSATION_TIMEOUT = timedelta(minutes=60)
-DEFAULT_BUDGET = 6000
+DEFAULT_TIMEOUT_MINUTES = 60
+DEFAULT_MAX_FACTS = 12
 MOOD_PROMPT_MIN_INTENSITY = 0.2
+# Facts that stay out of replies in public server channels unless the person raises them.
 SENSITIVE_FACT_TYPES = frozenset(
     {"grief_context", "attachment_pattern", "coping_mechanism", "relationship", "family"}
 )
@@ -39,6 +46,7 @@ BUDGET_SPENT = (
     "I've done a lot of talking today and need to rest my voice until tomorrow. "
     "I'll be right here when you come back."
 )
+UNKNOWN_PERSONALITY = "I don't know a personality called “{name}”. `/personality list` shows who's here."
 
 
 @dataclass(frozen=True)
@@ -50,197 +58,189 @@ class ChatRequest:
     ephemeral: bool = False
 
 
-@dataclass
-class _Loaded:
-    user: User
-    personality: Personality
-    prompt_input: PromptInput
-    params: ModelParams
-    budget: int
-    refusal: str | None
+def _section(settings: dict[str, object], name: str) -> dict[str, Any]:
+    value = settings.get(name)
+    return value if isinstance(value, dict) else {}
+
+
+def conversation_timeout(settings: dict[str, object]) -> timedelta:
+    minutes = _section(settings, "conversation").get("timeout_minutes", DEFAULT_TIMEOUT_MINUTES)
+    return timedelta(minutes=float(minutes) if isinstance(minutes, int | float) else DEFAULT_TIMEOUT_MINUTES)
+
+
+def load_state(ctx: CommandContext, requested: str | None = None) -> TurnState:
+    """The person's turn state with the resolved configuration (one statement)."""
+    now = ctx.now
+    with ctx.reading() as uow:
+        return load_turn_state(
+            uow.session,
+            discord_id=ctx.info.person.discord_id,
+            guild_id=ctx.info.guild_id,
+            channel_id=ctx.info.channel_id,
+            requested=requested,
+            now=now,
+            minute_ago=now - timedelta(minutes=1),
+            day_start=now.replace(hour=0, minute=0, second=0, microsecond=0),
+            default_slug=DEFAULT_SLUG,
+        )
+
+
+def refusal_for(ctx: CommandContext, state: TurnState) -> str | None:
+    """The guards: turns per minute, and the daily model-token budgets per person and per server."""
+    limits = ctx.services.settings
+    if limits.turns_per_minute and state.turns_last_minute >= limits.turns_per_minute:
+        return RATE_LIMITED
+    if limits.daily_tokens_per_person and state.tokens_today_person >= limits.daily_tokens_per_person:
+        return BUDGET_SPENT
+    if ctx.info.guild_id is not None and limits.daily_tokens_per_server:
+        if state.tokens_today_server >= limits.daily_tokens_per_server:
+            return BUDGET_SPENT
+    return None
+
+
+def model_params(ctx: CommandContext, state: TurnState) -> ModelParams:
+    config = state.config
+    model = config.model.value
+    # OPENAI_MODEL names the deployment's model: it replaces the default config's model, never one that
+    # a personality's own config or the person's override names.
+    if ctx.services.settings.openai_model and state.model_from_default_config:
+        model = ctx.services.settings.openai_model
+    return ModelParams(
+        model=model,
+        temperature=config.temperature.value,
+        top_p=config.top_p.value,
+        max_tokens=config.max_tokens.value,
+        frequency_penalty=config.frequency_penalty.value,
+        presence_penalty=config.presence_penalty.value,
+        vision=config.supports_vision.value,
+    )
 
 
 def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
     services = ctx.services
-    with ctx.transaction() as uow:
-        loaded = _load(ctx, uow, request)
-        if loaded.refusal is not None:
-            return ctx.finish(uow, Reply(loaded.refusal, ephemeral=True))
-        uow.commit()
+    now = ctx.now
+    state = load_state(ctx, request.personality)
+    config = state.config
+    refusal = refusal_for(ctx, state)
+    if refusal is None and state.requested_missing:
+        refusal = UNKNOWN_PERSONALITY.format(name=request.personality)
+    if refusal is not None:
+        with ctx.transaction() as uow:
+            ctx.person(uow)
+            return ctx.finish(uow, Reply(refusal, ephemeral=True))
 
-    prompt = compose(loaded.prompt_input, budget=loaded.budget)
+    timeout = conversation_timeout(config.settings)
+    ongoing = (
+        state.conversation_id if state.last_message_at and now - state.last_message_at < timeout else None
+    )
+    window: list[Turn] = []
+    facts: list[FactLine] = []
+    public = ctx.info.guild_id is not None and not request.ephemeral
+    if state.user_id is not None:
+        max_facts = _section(config.settings, "facts").get("max_in_prompt", DEFAULT_MAX_FACTS)
+        with ctx.reading() as uow:
+            turns, relevant = load_window_and_facts(
+                uow.session,
+                user_id=state.user_id,
+                conversation_id=ongoing,
+                window=config.context_window_size,
+                facts=int(max_facts) if isinstance(max_facts, int) else DEFAULT_MAX_FACTS,
+                message=request.message,
+                now=now,
+            )
+        window = [
+            Turn("user" if t.role == "user" else "assistant", t.content) for t in turns if t.role != "system"
+        ]
+        facts = [
+            FactLine(f.content, f.score)
+            for f in relevant
+            if config.settings.get("memory_enabled", True)
+            and not (public and f.fact_type in SENSITIVE_FACT_TYPES)
+        ]
+
+    mood = Mood(state.mood_valence, state.mood_arousal)
+    level = level_for(state.relationship_score)
+    params = model_params(ctx, state)
+    prompt = compose(
+        PromptInput(
+            system_prompt=config.system_prompt.value,
+            person_name=ctx.info.person.display_name or ctx.info.person.username or "friend",
+            message=request.message,
+            persona=config.persona.value if config.persona.source == DEFAULT else None,
+            own_description=config.persona.value if config.persona.source != DEFAULT else None,
+            mood_line=_mood_line(mood),
+            mood_label=mood.label,
+            relationship_level=level.name,
+            relationship_guidance=level.guidance,
+            facts=facts,
+            window=window,
+            about_message=request.about_message,
+            public_channel=public,
+            image_urls=(request.image_url,) if request.image_url and params.vision else (),
+        ),
+        budget=config.context_budget.value,
+    )
     completion = services.model.complete(
-        prompt,
-        loaded.params,
-        on_partial=None if services.model.offline else _streamer(ctx, request.ephemeral),
+        prompt, params, on_partial=None if services.model.offline else _streamer(ctx)
     )
     text = completion.text or "…"
+    reply = Reply(text, ephemeral=request.ephemeral)
 
     with ctx.transaction() as uow:
         user = ctx.person(uow)
-        conversation = uow.repos.conversations.latest(user_id=user.id, channel_id=ctx.info.channel_id)
-        if conversation is None or ctx.now - conversation.last_message_at >= CONVERSATION_TIMEOUT:
-            conversation = uow.repos.conversations.start(
-                user_id=user.id, guild_id=ctx.info.guild_id, channel_id=ctx.info.channel_id, now=ctx.now
-            )
-        personality_id = loaded.personality.id
-        uow.repos.conversations.add_messages(
-            conversation,
-            [
-                Message(
-                    user_id=user.id,
-                    personality_id=personality_id,
-                    interaction_id=ctx.info.id,
-                    role="user",
-                    content=request.message,
-                    has_images=request.image_url is not None,
-                    image_urls=[request.image_url] if request.image_url else [],
-                    token_count=count_tokens(request.message),
-                    created_at=ctx.now,
-                ),
-                Message(
-                    user_id=user.id,
-                    personality_id=personality_id,
-                    interaction_id=ctx.info.id,
-                    role="assistant",
-                    content=text,
-                    token_count=completion.completion_tokens or count_tokens(text),
-                    model_prompt_tokens=completion.prompt_tokens,
-                    model_completion_tokens=completion.completion_tokens,
-                    created_at=ctx.now,
-                ),
-            ],
-            now=ctx.now,
+        conversation_id = touch_conversation(
+            uow.session,
+            user_id=user.id,
+            guild_id=ctx.info.guild_id,
+            channel_id=ctx.info.channel_id,
+            now=now,
+            since=now - timeout,
+            added=2,
         )
-        logger.info(
-            "chat turn",
-            extra={
-                "model": completion.model,
-                "offline": completion.offline,
-                "prompt_tokens": completion.prompt_tokens,
-                "completion_tokens": completion.completion_tokens,
-                "prompt_estimate": prompt.token_count,
-                "dropped": len(prompt.dropped),
-            },
+        store_turn(
+            uow.session,
+            conversation_id=conversation_id,
+            user_id=user.id,
+            personality_id=config.personality_id,
+            interaction_id=ctx.info.id,
+            discord_message_id=_target_message_id(ctx),
+            user_content=request.message
+            if request.about_message is None
+            else f"{request.message}\n\n> {request.about_message}",
+            has_images=request.image_url is not None,
+            image_urls=json.dumps([request.image_url] if request.image_url else []),
+            user_tokens=count_tokens(request.message),
+            reply=text,
+            reply_tokens=completion.completion_tokens or count_tokens(text),
+            prompt_tokens=completion.prompt_tokens,
+            completion_tokens=completion.completion_tokens,
+            command=ctx.invocation.key,
+            receipt=json.dumps(reply.to_json()),
+            now=now,
         )
-        return ctx.finish(uow, Reply(text, ephemeral=request.ephemeral))
-
-
-def _load(ctx: CommandContext, uow: UnitOfWork, request: ChatRequest) -> _Loaded:
-    repos = uow.repos
-    settings = ctx.services.settings
-    user = ctx.person(uow)
-    refusal = _guard(ctx, uow, user)
-
-    personality = _personality(uow, user, request.personality, ctx.info.guild_id)
-    config = uow.session.get(LlmConfig, personality.llm_config_id) if personality.llm_config_id else None
-    prompt_row = (
-        uow.session.get(SystemPrompt, personality.system_prompt_id) if personality.system_prompt_id else None
+        uow.commit()
+    logger.info(
+        "chat turn",
+        extra={
+            "personality": config.personality_slug,
+            "sources": config.sources(),
+            "model": completion.model,
+            "offline": completion.offline,
+            "prompt_tokens": completion.prompt_tokens,
+            "completion_tokens": completion.completion_tokens,
+            "prompt_estimate": prompt.token_count,
+            "dropped": len(prompt.dropped),
+        },
     )
-    params = ModelParams(
-        model=settings.openai_model or (config.model if config else DEFAULT_MODEL),
-        temperature=float(config.temperature) if config and config.temperature is not None else None,
-        top_p=float(config.top_p) if config and config.top_p is not None else None,
-        max_tokens=config.max_tokens if config else None,
-        frequency_penalty=float(config.frequency_penalty)
-        if config and config.frequency_penalty is not None
-        else None,
-        presence_penalty=float(config.presence_penalty)
-        if config and config.presence_penalty is not None
-        else None,
-        vision=bool(personality.image_enabled),
-    )
-    system_prompt = prompt_row.content if prompt_row else ""
-    own = repos.personas.get(user.global_persona_id)
-    default_persona = repos.personas.system_default()
-
-    conversation = repos.conversations.latest(user_id=user.id, channel_id=ctx.info.channel_id)
-    window: list[Turn] = []
-    if conversation is not None and ctx.now - conversation.last_message_at < CONVERSATION_TIMEOUT:
-        window = [
-            Turn("user" if m.role == "user" else "assistant", m.content)
-            for m in repos.conversations.window(conversation.id, personality.context_window_size)
-            if m.role in ("user", "assistant")
-        ]
-
-    public = ctx.info.guild_id is not None and not request.ephemeral
-    facts = [
-        FactLine(f.fact_content, f.importance)
-        for f in repos.facts.active_for(user.id, limit=_setting(personality, "facts", "max_in_prompt", 12))
-        if not (public and f.fact_type in SENSITIVE_FACT_TYPES)
-    ]
-    state = repos.moods.get(ctx.info.guild_id)
-    mood = Mood(state.mood_valence, state.mood_arousal) if state else Mood(0.0, 0.0)
-    relationship = repos.relationships.get(user.id, ctx.info.guild_id)
-    level = level_for(relationship.relationship_score if relationship else 0.0)
-
-    prompt_input = PromptInput(
-        system_prompt=system_prompt,
-        person_name=user.display_name,
-        message=request.message,
-        persona=default_persona.content if default_persona and own is None else None,
-        own_description=own.content if own else None,
-        mood_line=_mood_line(mood),
-        mood_label=mood.label,
-        relationship_level=level.name,
-        relationship_guidance=level.guidance,
-        facts=facts,
-        window=window,
-        about_message=request.about_message,
-        public_channel=public,
-        image_urls=(request.image_url,) if request.image_url and params.vision else (),
-    )
-    budget = max(1000, (config.max_tokens or 600) * 10) if config else DEFAULT_BUDGET
-    return _Loaded(user, personality, prompt_input, params, budget, refusal)
+    return reply
 
 
-def _guard(ctx: CommandContext, uow: UnitOfWork, user: User) -> str | None:
-    settings = ctx.services.settings
-    repos = uow.repos.conversations
-    if (
-        settings.turns_per_minute
-        and repos.user_turns_since(user.id, ctx.now - timedelta(minutes=1)) >= settings.turns_per_minute
-    ):
-        return RATE_LIMITED
-    day_start = ctx.now.replace(hour=0, minute=0, second=0, microsecond=0)
-    if (
-        settings.daily_tokens_per_person
-        and repos.model_tokens_since(since=day_start, user_id=user.id) >= settings.daily_tokens_per_person
-    ):
-        return BUDGET_SPENT
-    if (
-        ctx.info.guild_id is not None
-        and settings.daily_tokens_per_server
-        and repos.model_tokens_since(since=day_start, guild_id=ctx.info.guild_id)
-        >= settings.daily_tokens_per_server
-    ):
-        return BUDGET_SPENT
-    return None
-
-
-def _personality(uow: UnitOfWork, user: User, requested: str | None, guild_id: int | None) -> Personality:
-    repos = uow.repos
-    candidates: list[str] = []
-    if requested:
-        candidates.append(requested)
-    chosen = repos.preferences.get(user.id, "personality")
-    if chosen:
-        candidates.append(chosen)
-    if guild_id is not None:
-        guild = repos.guilds.by_discord_id(guild_id)
-        if guild is not None and isinstance(guild.settings.get("personality"), str):
-            candidates.append(guild.settings["personality"])
-    candidates.append(DEFAULT_SLUG)
-    for name in candidates:
-        found = repos.personalities.find(name)
-        if found is not None:
-            return found
-    raise LookupError("no personality is seeded; run `lc migrate`")
-
-
-def _setting(personality: Personality, section: str, key: str, default: int) -> int:
-    value: Any = (personality.settings or {}).get(section, {}).get(key, default)
-    return int(value) if isinstance(value, int | float) else default
+def _target_message_id(ctx: CommandContext) -> int | None:
+    target = (ctx.interaction.get("data") or {}).get("target_id")
+    try:
+        return int(target) if target is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _mood_line(mood: Mood) -> str | None:
@@ -249,7 +249,7 @@ def _mood_line(mood: Mood) -> str | None:
     return f"Your own mood right now is {mood.label}; let it colour your tone lightly, never your care."
 
 
-def _streamer(ctx: CommandContext, ephemeral: bool) -> Callable[[str], None]:
+def _streamer(ctx: CommandContext) -> Callable[[str], None]:
     """Edit the deferred message as the reply forms, at most once per interval."""
     interval = ctx.services.stream_edit_interval
     last = [time.monotonic()]

@@ -33,7 +33,7 @@ from loyal_companion.discord.rest import Attachment
 from loyal_companion.living.mood import Mood
 from loyal_companion.living.relationship import level_for, progress_to_next
 from loyal_companion.living.timeparse import TimeParseError, next_birthday, parse_birthday, parse_when, zone
-from loyal_companion.service.chat import ChatRequest, chat_turn
+from loyal_companion.service.chat import ChatRequest, chat_turn, load_state, model_params
 from loyal_companion.service.context import CommandContext, Reply
 
 Handler = Callable[[CommandContext], Reply]
@@ -303,17 +303,22 @@ def checkins_off(ctx: CommandContext) -> Reply:
 
 
 def personality_list(ctx: CommandContext) -> Reply:
+    state = load_state(ctx)
+    config = state.config
+    params = model_params(ctx, state)
     with ctx.transaction() as uow:
-        user = ctx.person(uow)
-        chosen = uow.repos.preferences.get(user.id, "personality")
-        lines = []
+        ctx.person(uow)
+        lines = ["Who's behind the bar:"]
         for p in uow.repos.personalities.all():
-            marker = " ← yours" if chosen == p.slug else ""
+            marker = " ← you're talking to them" if p.id == config.personality_id else ""
             lines.append(f"• **{p.display_name or p.name}** (`{p.slug}`){marker}")
-        source = "your choice" if chosen else "the default"
-        return ctx.finish(
-            uow, Reply("Who's behind the bar:\n" + "\n".join(lines) + f"\n_(currently {source})_")
+        lines.append(
+            f"\n**{config.personality_name}** is yours because of {config.personality_source}. "
+            f"Model `{params.model}` (from {config.model.source}), temperature "
+            f"{config.temperature.value} (from {config.temperature.source}); system prompt from "
+            f"{config.system_prompt.source}; persona from {config.persona.source}."
         )
+        return ctx.finish(uow, Reply("\n".join(lines)))
 
 
 def personality_use(ctx: CommandContext) -> Reply:

@@ -77,6 +77,12 @@ class CommandContext:
         with self.services.unit_of_work() as uow:
             yield uow
 
+    @contextmanager
+    def reading(self) -> Iterator[UnitOfWork]:
+        """Reads outside a transaction: one round trip per statement, nothing to commit or roll back."""
+        with self.services.unit_of_work().reading() as uow:
+            yield uow
+
     def person(self, uow: UnitOfWork) -> User:
         """The invoking person's row, created or refreshed (names, last seen)."""
         user = uow.repos.users.upsert_seen(

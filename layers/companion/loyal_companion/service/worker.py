@@ -73,7 +73,7 @@ def process_envelope(envelope: Envelope, services: Services) -> None:
 
 def _stored_reply(ctx: CommandContext) -> Reply | None:
     try:
-        with ctx.transaction() as uow:
+        with ctx.reading() as uow:
             receipt = uow.repos.receipts.get(ctx.info.id)
             if receipt is None:
                 return None

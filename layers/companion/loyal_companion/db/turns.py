@@ -1,0 +1,358 @@
+"""The queries of a conversation turn, shaped for few round trips (the per-turn budget is 8).
+
+Loading a turn is two statements: ``load_turn_state`` (one row: the person, the resolved configuration
+with the source of every value, the guards' counters, mood, relationship, the current conversation) and
+``load_window_and_facts`` (the conversation window and the most relevant facts, in one UNION). Storing a
+turn is a conversation upsert and one statement that writes both messages and the receipt.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from loyal_companion.llm.resolution import (
+    DEFAULT,
+    PERSONALITY,
+    YOUR_PERSONA,
+    YOUR_SETTING,
+    ResolvedConfig,
+    Sourced,
+)
+
+_LLM_FIELDS = (
+    "model",
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "frequency_penalty",
+    "presence_penalty",
+    "supports_vision",
+    "context_budget",
+)
+
+
+def _llm_columns() -> str:
+    parts = []
+    for f in _LLM_FIELDS:
+        parts.append(f"COALESCE(ul.{f}, pl.{f}, dl.{f}) AS {f}")
+        parts.append(
+            f"CASE WHEN ul.{f} IS NOT NULL THEN :src_yours WHEN pl.{f} IS NOT NULL THEN :src_personality "
+            f"ELSE :src_default END AS {f}_source"
+        )
+    return ",\n       ".join(parts)
+
+
+_STATE_SQL = text(
+    f"""
+WITH u AS (
+    SELECT id, global_persona_id FROM users WHERE discord_id = :discord_id
+), pref AS (
+    SELECT preference_value AS slug FROM user_preferences
+    WHERE user_id = (SELECT id FROM u) AND preference_key = 'personality'
+), gs AS (
+    SELECT settings ->> 'personality' AS slug FROM guilds WHERE discord_id = CAST(:guild_id AS bigint)
+), chosen AS (
+    SELECT c.id, c.src FROM (
+        SELECT p.id, 1 AS rank, 'you asked for it' AS src FROM personalities p
+        WHERE CAST(:requested AS text) IS NOT NULL
+          AND (p.slug = lower(CAST(:requested AS text)) OR lower(p.name) = lower(CAST(:requested AS text))
+               OR lower(p.display_name) = lower(CAST(:requested AS text)))
+        UNION ALL SELECT p.id, 2, 'your choice' FROM personalities p JOIN pref ON p.slug = pref.slug
+        UNION ALL SELECT p.id, 3, 'this server''s default' FROM personalities p JOIN gs ON p.slug = gs.slug
+        UNION ALL SELECT p.id, 4, 'the default' FROM personalities p WHERE p.slug = :default_slug
+        UNION ALL SELECT first.id, 5, 'the default' FROM (SELECT id FROM personalities ORDER BY id LIMIT 1) first
+    ) c ORDER BY c.rank, c.id LIMIT 1
+)
+SELECT (SELECT id FROM u) AS user_id,
+       p.id AS personality_id, p.slug, COALESCE(p.display_name, p.name) AS personality_name,
+       chosen.src AS personality_source, p.context_window_size, p.settings,
+       CAST(:requested AS text) IS NOT NULL AND chosen.src <> 'you asked for it' AS requested_missing,
+       COALESCE(ups_persona.content, own_persona.content, def_persona.content) AS persona,
+       CASE WHEN ups_persona.content IS NOT NULL THEN :src_yours
+            WHEN own_persona.content IS NOT NULL THEN :src_own_persona
+            ELSE :src_default END AS persona_source,
+       COALESCE(sp.content, dsp.content, '') AS system_prompt,
+       CASE WHEN sp.content IS NOT NULL THEN :src_personality ELSE :src_default END AS system_prompt_source,
+       {_llm_columns()},
+       CASE WHEN ul.model IS NOT NULL THEN ul.is_default WHEN pl.model IS NOT NULL THEN pl.is_default
+            ELSE true END AS model_from_default_config,
+       (SELECT count(*) FROM messages m
+         WHERE m.user_id = (SELECT id FROM u) AND m.role = 'user' AND m.created_at >= :minute_ago) AS turns_last_minute,
+       (SELECT COALESCE(sum(COALESCE(m.model_prompt_tokens, 0) + COALESCE(m.model_completion_tokens, 0)), 0)
+          FROM messages m
+         WHERE m.user_id = (SELECT id FROM u) AND m.role = 'assistant' AND m.created_at >= :day_start) AS tokens_today_person,
+       CASE WHEN CAST(:guild_id AS bigint) IS NULL THEN 0 ELSE
+       (SELECT COALESCE(sum(COALESCE(m.model_prompt_tokens, 0) + COALESCE(m.model_completion_tokens, 0)), 0)
+          FROM messages m JOIN conversations c ON c.id = m.conversation_id
+         WHERE c.guild_id = CAST(:guild_id AS bigint) AND m.role = 'assistant' AND m.created_at >= :day_start)
+       END AS tokens_today_server,
+       bs.mood_valence, bs.mood_arousal,
+       ur.relationship_score, ur.total_interactions,
+       conv.id AS conversation_id, conv.last_message_at
+FROM chosen
+JOIN personalities p ON p.id = chosen.id
+LEFT JOIN user_personality_settings ups ON ups.user_id = (SELECT id FROM u) AND ups.personality_id = p.id
+LEFT JOIN personas ups_persona ON ups_persona.id = ups.persona_id
+LEFT JOIN personas own_persona ON own_persona.id = (SELECT global_persona_id FROM u)
+LEFT JOIN LATERAL (SELECT content FROM personas WHERE is_global AND owner_id IS NULL ORDER BY id LIMIT 1)
+     def_persona ON true
+LEFT JOIN system_prompts sp ON sp.id = p.system_prompt_id
+LEFT JOIN LATERAL (SELECT content FROM system_prompts WHERE is_default LIMIT 1) dsp ON true
+LEFT JOIN llm_configs ul ON ul.id = ups.llm_config_id
+LEFT JOIN llm_configs pl ON pl.id = p.llm_config_id
+LEFT JOIN LATERAL (SELECT * FROM llm_configs WHERE is_default LIMIT 1) dl ON true
+LEFT JOIN LATERAL (
+    SELECT mood_valence, mood_arousal FROM bot_states WHERE guild_id = CAST(:guild_id AS bigint)
+    UNION ALL
+    SELECT mood_valence, mood_arousal FROM bot_states WHERE CAST(:guild_id AS bigint) IS NULL AND guild_id IS NULL
+    LIMIT 1
+) bs ON true
+LEFT JOIN LATERAL (
+    SELECT relationship_score, total_interactions FROM user_relationships
+    WHERE user_id = (SELECT id FROM u)
+      AND (guild_id = CAST(:guild_id AS bigint) OR (CAST(:guild_id AS bigint) IS NULL AND guild_id IS NULL))
+    LIMIT 1
+) ur ON true
+LEFT JOIN LATERAL (
+    SELECT id, last_message_at FROM conversations
+    WHERE user_id = (SELECT id FROM u) AND is_active
+      AND (channel_id = CAST(:channel_id AS bigint) OR (CAST(:channel_id AS bigint) IS NULL AND channel_id IS NULL))
+    ORDER BY last_message_at DESC, id DESC LIMIT 1
+) conv ON true
+"""
+)
+
+_WINDOW_AND_FACTS_SQL = text(
+    """
+(SELECT 'turn' AS kind, m.role AS role, m.content AS content, 0.0 AS score, NULL AS fact_type,
+        m.created_at AS at, m.id AS id
+   FROM messages m
+  WHERE m.conversation_id = CAST(:conversation_id AS bigint)
+  ORDER BY m.created_at DESC, m.id DESC
+  LIMIT :window)
+UNION ALL
+(SELECT 'fact', NULL, f.fact_content,
+        -- relevance: importance, then relation to the message (full-text rank), then recency
+        f.importance
+          + 0.5 * ts_rank_cd(f.search_vector, plainto_tsquery('simple', :message))
+          + 0.1 / (1 + extract(epoch FROM (:now - f.learned_at)) / 2592000.0),
+        f.fact_type, f.learned_at, f.id
+   FROM user_facts f
+  WHERE f.user_id = CAST(:user_id AS bigint) AND f.is_active
+    AND (f.expiry_date IS NULL OR f.expiry_date > :now)
+  ORDER BY 4 DESC, f.id DESC
+  LIMIT :facts)
+"""
+)
+
+
+@dataclass(frozen=True)
+class TurnState:
+    user_id: int | None
+    config: ResolvedConfig
+    requested_missing: bool
+    model_from_default_config: bool
+    turns_last_minute: int
+    tokens_today_person: int
+    tokens_today_server: int
+    mood_valence: float
+    mood_arousal: float
+    relationship_score: float
+    total_interactions: int
+    conversation_id: int | None
+    last_message_at: datetime | None
+
+
+@dataclass(frozen=True)
+class WindowTurn:
+    role: str
+    content: str
+
+
+@dataclass(frozen=True)
+class RelevantFact:
+    content: str
+    fact_type: str
+    score: float
+
+
+def _float(value: Any) -> float | None:
+    return float(value) if value is not None else None
+
+
+def load_turn_state(
+    session: Session,
+    *,
+    discord_id: int,
+    guild_id: int | None,
+    channel_id: int | None,
+    requested: str | None,
+    now: datetime,
+    minute_ago: datetime,
+    day_start: datetime,
+    default_slug: str,
+) -> TurnState:
+    row = (
+        session.execute(
+            _STATE_SQL,
+            {
+                "discord_id": discord_id,
+                "guild_id": guild_id,
+                "channel_id": channel_id,
+                "requested": requested.strip() if requested and requested.strip() else None,
+                "minute_ago": minute_ago,
+                "day_start": day_start,
+                "default_slug": default_slug,
+                "src_yours": YOUR_SETTING,
+                "src_own_persona": YOUR_PERSONA,
+                "src_personality": PERSONALITY,
+                "src_default": DEFAULT,
+            },
+        )
+        .mappings()
+        .one_or_none()
+    )
+    if row is None:
+        raise LookupError("no personality is seeded; run `lc migrate`")
+    settings = row["settings"] if isinstance(row["settings"], dict) else json.loads(row["settings"] or "{}")
+    config = ResolvedConfig(
+        personality_id=int(row["personality_id"]),
+        personality_slug=str(row["slug"]),
+        personality_name=str(row["personality_name"]),
+        personality_source=str(row["personality_source"]),
+        context_window_size=int(row["context_window_size"]),
+        settings=settings,
+        persona=Sourced(row["persona"], str(row["persona_source"])),
+        system_prompt=Sourced(str(row["system_prompt"]), str(row["system_prompt_source"])),
+        model=Sourced(str(row["model"]), str(row["model_source"])),
+        temperature=Sourced(_float(row["temperature"]), str(row["temperature_source"])),
+        top_p=Sourced(_float(row["top_p"]), str(row["top_p_source"])),
+        max_tokens=Sourced(row["max_tokens"], str(row["max_tokens_source"])),
+        frequency_penalty=Sourced(_float(row["frequency_penalty"]), str(row["frequency_penalty_source"])),
+        presence_penalty=Sourced(_float(row["presence_penalty"]), str(row["presence_penalty_source"])),
+        supports_vision=Sourced(bool(row["supports_vision"]), str(row["supports_vision_source"])),
+        context_budget=Sourced(int(row["context_budget"] or 6000), str(row["context_budget_source"])),
+    )
+    return TurnState(
+        user_id=row["user_id"],
+        config=config,
+        requested_missing=bool(row["requested_missing"]),
+        model_from_default_config=bool(row["model_from_default_config"]),
+        turns_last_minute=int(row["turns_last_minute"]),
+        tokens_today_person=int(row["tokens_today_person"]),
+        tokens_today_server=int(row["tokens_today_server"]),
+        mood_valence=float(row["mood_valence"] or 0.0),
+        mood_arousal=float(row["mood_arousal"] or 0.0),
+        relationship_score=float(row["relationship_score"] or 0.0),
+        total_interactions=int(row["total_interactions"] or 0),
+        conversation_id=row["conversation_id"],
+        last_message_at=row["last_message_at"],
+    )
+
+
+def load_window_and_facts(
+    session: Session,
+    *,
+    user_id: int,
+    conversation_id: int | None,
+    window: int,
+    facts: int,
+    message: str,
+    now: datetime,
+) -> tuple[list[WindowTurn], list[RelevantFact]]:
+    rows = session.execute(
+        _WINDOW_AND_FACTS_SQL,
+        {
+            "user_id": user_id,
+            "conversation_id": conversation_id,
+            "window": window,
+            "facts": facts,
+            "message": message[:500],
+            "now": now,
+        },
+    ).all()
+    turns = [r for r in rows if r.kind == "turn"]
+    turns.sort(key=lambda r: (r.at, r.id))
+    return (
+        [WindowTurn(r.role, r.content) for r in turns],
+        [RelevantFact(r.content, r.fact_type, float(r.score)) for r in rows if r.kind == "fact"],
+    )
+
+
+_TOUCH_CONVERSATION_SQL = text(
+    """
+WITH latest AS (
+    SELECT id FROM conversations
+    WHERE user_id = :user_id AND is_active AND last_message_at > :since
+      AND (channel_id = CAST(:channel_id AS bigint) OR (CAST(:channel_id AS bigint) IS NULL AND channel_id IS NULL))
+    ORDER BY last_message_at DESC, id DESC LIMIT 1
+    FOR UPDATE
+), touched AS (
+    UPDATE conversations c SET message_count = c.message_count + :added, last_message_at = :now, updated_at = :now
+    FROM latest WHERE c.id = latest.id
+    RETURNING c.id
+), started AS (
+    INSERT INTO conversations (user_id, guild_id, channel_id, started_at, last_message_at, message_count)
+    SELECT :user_id, CAST(:guild_id AS bigint), CAST(:channel_id AS bigint), :now, :now, :added
+    WHERE NOT EXISTS (SELECT 1 FROM touched)
+    RETURNING id
+)
+SELECT id FROM touched UNION ALL SELECT id FROM started
+"""
+)
+
+
+def touch_conversation(
+    session: Session,
+    *,
+    user_id: int,
+    guild_id: int | None,
+    channel_id: int | None,
+    now: datetime,
+    since: datetime,
+    added: int,
+) -> int:
+    """The current conversation (active since ``since``) with ``added`` more messages, or a new one."""
+    return int(
+        session.execute(
+            _TOUCH_CONVERSATION_SQL,
+            {
+                "user_id": user_id,
+                "guild_id": guild_id,
+                "channel_id": channel_id,
+                "now": now,
+                "since": since,
+                "added": added,
+            },
+        ).scalar_one()
+    )
+
+
+_STORE_TURN_SQL = text(
+    """
+WITH stored AS (
+    INSERT INTO messages (conversation_id, user_id, personality_id, interaction_id, discord_message_id, role,
+                          content, has_images, image_urls, token_count, model_prompt_tokens,
+                          model_completion_tokens, created_at, updated_at)
+    VALUES (:conversation_id, :user_id, :personality_id, :interaction_id, CAST(:discord_message_id AS bigint),
+            'user', :user_content, :has_images, CAST(:image_urls AS jsonb), :user_tokens, NULL, NULL, :now, :now),
+           (:conversation_id, :user_id, :personality_id, :interaction_id, NULL,
+            'assistant', :reply, false, '[]'::jsonb, :reply_tokens, :prompt_tokens, :completion_tokens, :now, :now)
+    RETURNING id
+)
+INSERT INTO interaction_receipts (interaction_id, user_id, command, reply, created_at)
+SELECT :interaction_id, :user_id, :command, CAST(:receipt AS jsonb), :now
+WHERE (SELECT count(*) FROM stored) = 2
+"""
+)
+
+
+def store_turn(session: Session, **values: Any) -> None:
+    """Both messages of the turn and the interaction's receipt, in one statement."""
+    session.execute(_STORE_TURN_SQL, values)
