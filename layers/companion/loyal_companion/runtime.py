@@ -16,6 +16,7 @@ from loyal_companion.queue import InteractionQueue, SqsQueue
 
 if TYPE_CHECKING:
     from loyal_companion.db.uow import UnitOfWork
+    from loyal_companion.jobs.proactive import ProactiveDeps
     from loyal_companion.service.context import Services
 
 
@@ -93,4 +94,17 @@ def services() -> Services:
         model=model,
         settings=settings,
         clock=utc_now,
+    )
+
+
+def proactive_deps() -> ProactiveDeps:
+    from loyal_companion.jobs.proactive import ProactiveDeps
+
+    wired = services()
+    return ProactiveDeps(
+        unit_of_work=unit_of_work,
+        discord=wired.discord,
+        model=wired.model,
+        clock=utc_now,
+        model_name=wired.settings.openai_model or "gpt-4o-mini",
     )

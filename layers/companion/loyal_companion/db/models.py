@@ -466,8 +466,24 @@ class ScheduledEvent(Base):
     recurrence_rule: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20), server_default=text("'pending'"), index=True)
     triggered_at: Mapped[datetime | None] = mapped_column()
+    # When a runner should next look at it: the trigger time, a retry time, or (while "sending") the end
+    # of the claiming runner's lease, after which another runner may claim it again.
+    due_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
+    attempts: Mapped[int] = mapped_column(Integer, server_default=_ZERO)
+    last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
+
+    __table_args__ = (
+        Index(
+            "ix_scheduled_events_due_at",
+            "due_at",
+            postgresql_where=text("status IN ('pending', 'sending')"),
+        ),
+        CheckConstraint(
+            "status IN ('pending', 'sending', 'triggered', 'cancelled', 'failed')", name="status"
+        ),
+    )
 
 
 class FactAssociation(Base):

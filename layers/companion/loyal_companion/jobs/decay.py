@@ -24,27 +24,30 @@ DEFAULT_SLUG = "bartender"
 
 _DECAY_SQL = text(
     """
-    WITH old AS (
-        SELECT id, mood_valence, mood_arousal,
-               exp(-:rate * extract(epoch FROM (:now - mood_updated_at)) / 3600.0) AS keep
-        FROM bot_states
-        WHERE mood_updated_at < :now
-        FOR UPDATE
+    WITH p AS (
+        SELECT CAST(:now AS timestamptz) AS now, CAST(:rate AS float8) AS rate,
+               CAST(:bv AS float8) AS bv, CAST(:ba AS float8) AS ba, CAST(:threshold AS float8) AS threshold
+    ), old AS (
+        SELECT b.id, b.mood_valence, b.mood_arousal,
+               exp(-p.rate * extract(epoch FROM (p.now - b.mood_updated_at)) / 3600.0) AS keep
+        FROM bot_states b, p
+        WHERE b.mood_updated_at < p.now
+        FOR UPDATE OF b
     ), moved AS (
         UPDATE bot_states AS b
-        SET mood_valence = :bv + (old.mood_valence - :bv) * old.keep,
-            mood_arousal = :ba + (old.mood_arousal - :ba) * old.keep,
+        SET mood_valence = p.bv + (old.mood_valence - p.bv) * old.keep,
+            mood_arousal = p.ba + (old.mood_arousal - p.ba) * old.keep,
             mood_updated_at = :now,
             updated_at = :now
-        FROM old
+        FROM old, p
         WHERE b.id = old.id
         RETURNING b.guild_id, old.mood_valence AS v0, old.mood_arousal AS a0,
                   b.mood_valence AS v1, b.mood_arousal AS a1
     ), logged AS (
         INSERT INTO mood_history (guild_id, valence, arousal, trigger_type, trigger_description, recorded_at)
-        SELECT guild_id, v1, a1, 'time_decay', 'drifted back toward a steady baseline', :now
-        FROM moved
-        WHERE abs(v1 - v0) + abs(a1 - a0) >= :threshold
+        SELECT guild_id, v1, a1, 'time_decay', 'drifted back toward a steady baseline', p.now
+        FROM moved, p
+        WHERE abs(v1 - v0) + abs(a1 - a0) >= p.threshold
         RETURNING 1
     )
     SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM logged) AS logged

@@ -1,28 +1,298 @@
-"""Proactive events: the scheduled runner that claims due events and sends them.
+"""Proactive events: claim what is due, write it, send it, and record what happened.
 
-This first version only reports what is due; claiming, writing and sending land with the scheduled
-functions work (issue 6). Nothing is marked or lost meanwhile: due events stay pending.
+A run: (1) opt-in check-ins are created for people who went quiet (one set-based INSERT); (2) due
+events are claimed with ``FOR UPDATE SKIP LOCKED`` and a lease (status "sending", ``due_at`` = the
+lease's end), so concurrent runners never take the same event and a runner that dies loses nothing:
+its lease runs out and the next run claims the event again; (3) each claimed event is written (the model
+with the person's facts and relationship level; templates without a model), sent through the Discord
+REST API with a nonce that makes a repeated send a no-op, and marked in a short transaction of its own.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import text
 
-from loyal_companion.db.models import ScheduledEvent
 from loyal_companion.db.uow import UnitOfWork
+from loyal_companion.discord.rest import DiscordError, DiscordRest
+from loyal_companion.living.proactive import (
+    MAX_ATTEMPTS,
+    UNSOLICITED,
+    after_quiet_hours,
+    next_occurrence,
+    retry_delay,
+    template_text,
+    writing_brief,
+)
+from loyal_companion.living.relationship import level_for
+from loyal_companion.living.timeparse import TimeParseError, zone
+from loyal_companion.llm.offline import OFFLINE_LABEL
+from loyal_companion.llm.prompt import FactLine, PromptInput, compose
+from loyal_companion.llm.types import ChatModel, ModelError, ModelParams
 
 logger = logging.getLogger(__name__)
 
+LEASE = timedelta(minutes=2)
+BATCH = 25
+CHECKIN_AFTER_DAYS = 3
+REGULAR_SCORE = 40.0  # above this, a person is at least a Regular
 
-def count_due_events(uow: UnitOfWork, *, now: datetime) -> int:
-    with uow:
-        due = uow.session.scalar(
-            select(func.count())
-            .select_from(ScheduledEvent)
-            .where(ScheduledEvent.status == "pending", ScheduledEvent.trigger_at <= now)
+_CREATE_CHECKINS_SQL = text(
+    """
+INSERT INTO scheduled_events (user_id, event_type, trigger_at, due_at, title, context)
+SELECT u.id, 'check_in', CAST(:now AS timestamptz), CAST(:now AS timestamptz), 'Check-in', '{}'::jsonb
+FROM users u
+JOIN user_preferences p ON p.user_id = u.id AND p.preference_key = 'checkins' AND p.preference_value = 'on'
+JOIN user_relationships r ON r.user_id = u.id AND r.guild_id IS NULL AND r.relationship_score > :regular
+WHERE u.is_active AND u.last_seen_at < CAST(:quiet_since AS timestamptz)
+  AND NOT EXISTS (
+      SELECT 1 FROM scheduled_events e
+      WHERE e.user_id = u.id AND e.event_type = 'check_in'
+        AND (e.status IN ('pending', 'sending') OR e.created_at > u.last_seen_at)
+  )
+"""
+)
+
+_CLAIM_SQL = text(
+    """
+WITH due AS (
+    SELECT id FROM scheduled_events
+    WHERE status IN ('pending', 'sending') AND due_at <= CAST(:now AS timestamptz)
+    ORDER BY due_at, id
+    LIMIT :batch
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE scheduled_events e
+SET status = 'sending', due_at = :lease_until, attempts = e.attempts + 1, updated_at = :now
+FROM due, users u
+WHERE e.id = due.id AND u.id = e.user_id
+RETURNING e.id, e.user_id, e.guild_id, e.channel_id, e.event_type, e.trigger_at, e.title, e.context,
+          e.is_recurring, e.recurrence_rule, e.attempts, u.discord_id, u.timezone,
+          COALESCE(u.custom_name, u.discord_display_name, u.discord_username, 'friend') AS name,
+          (SELECT relationship_score FROM user_relationships r
+            WHERE r.user_id = u.id AND r.guild_id IS NULL) AS score,
+          (SELECT max(x.triggered_at) FROM scheduled_events x
+            WHERE x.user_id = u.id AND x.event_type IN ('check_in', 'follow_up')) AS last_unsolicited
+"""
+)
+
+_FACTS_SQL = text(
+    """
+SELECT fact_content, importance FROM user_facts
+WHERE user_id = :user_id AND is_active AND fact_type NOT IN ('grief_context', 'attachment_pattern')
+ORDER BY importance DESC, learned_at DESC LIMIT 8
+"""
+)
+
+
+@dataclass
+class ProactiveResult:
+    claimed: int = 0
+    sent: int = 0
+    deferred: int = 0
+    retried: int = 0
+    cancelled: int = 0
+    failed: int = 0
+    checkins_created: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ProactiveDeps:
+    unit_of_work: Callable[[], UnitOfWork]
+    discord: DiscordRest
+    model: ChatModel
+    clock: Callable[[], datetime]
+    model_name: str = "gpt-4o-mini"
+
+
+def run_proactive(
+    deps: ProactiveDeps, *, max_batches: int = 20, deadline_s: float = 200.0
+) -> ProactiveResult:
+    """One scheduled run: create due check-ins, then claim and send until nothing is due or time is up."""
+    result = ProactiveResult()
+    started = time.monotonic()
+    now = deps.clock()
+    with deps.unit_of_work() as uow:
+        created = uow.session.execute(
+            _CREATE_CHECKINS_SQL,
+            {"now": now, "quiet_since": now - timedelta(days=CHECKIN_AFTER_DAYS), "regular": REGULAR_SCORE},
         )
-    logger.info("proactive events due", extra={"due": int(due or 0)})
-    return int(due or 0)
+        result.checkins_created = int(getattr(created, "rowcount", 0) or 0)
+        uow.commit()
+    dm_channels: dict[int, str] = {}
+    for _ in range(max_batches):
+        if time.monotonic() - started > deadline_s:
+            break
+        claimed = claim(deps, now=deps.clock())
+        if not claimed:
+            break
+        result.claimed += len(claimed)
+        for event in claimed:
+            _handle(deps, event, result, dm_channels)
+    logger.info(
+        "proactive run",
+        extra={k: v for k, v in result.__dict__.items() if k != "errors"},
+    )
+    return result
+
+
+def claim(deps: ProactiveDeps, *, now: datetime, batch: int = BATCH) -> list[dict[str, Any]]:
+    with deps.unit_of_work() as uow:
+        rows = uow.session.execute(_CLAIM_SQL, {"now": now, "batch": batch, "lease_until": now + LEASE})
+        claimed = [dict(r._mapping) for r in rows]
+        uow.commit()
+    return claimed
+
+
+def _handle(
+    deps: ProactiveDeps, event: dict[str, Any], result: ProactiveResult, dm_channels: dict[int, str]
+) -> None:
+    now = deps.clock()
+    try:
+        tz = zone(event["timezone"])
+    except TimeParseError:
+        tz = zone(None)
+    if event["event_type"] in UNSOLICITED:
+        allowed = after_quiet_hours(now, tz)
+        last = event["last_unsolicited"]
+        if last is not None and now - last < timedelta(days=1):
+            allowed = max(allowed, after_quiet_hours(last + timedelta(days=1), tz))
+        if allowed > now:
+            _release(deps, event["id"], due_at=allowed, count_attempt=False)
+            result.deferred += 1
+            return
+    content = _write(deps, event)
+    nonce = f"e{event['id']}t{int(event['trigger_at'].timestamp())}"
+    try:
+        channel = str(event["channel_id"]) if event["channel_id"] else dm_channels.get(event["discord_id"])
+        if channel is None:
+            channel = deps.discord.create_dm(event["discord_id"])
+            dm_channels[event["discord_id"]] = channel
+        deps.discord.create_message(channel, content, nonce=nonce)
+    except DiscordError as exc:
+        _failed(deps, event, exc, result)
+        return
+    _sent(deps, event, now=deps.clock(), tz=tz)
+    result.sent += 1
+
+
+def _write(deps: ProactiveDeps, event: dict[str, Any]) -> str:
+    name = str(event["name"])
+    context = event["context"] if isinstance(event["context"], dict) else {}
+    fallback = template_text(event["event_type"], event["title"], name, context)
+    if event["event_type"] == "reminder":
+        return fallback
+    if deps.model.offline:
+        return f"{fallback}\n\n{OFFLINE_LABEL}"
+    with deps.unit_of_work().reading() as uow:
+        facts = [
+            FactLine(r.fact_content, r.importance)
+            for r in uow.session.execute(_FACTS_SQL, {"user_id": event["user_id"]})
+        ]
+        prompt_row = uow.session.execute(
+            text("SELECT content FROM system_prompts WHERE is_default LIMIT 1")
+        ).first()
+    level = level_for(float(event["score"] or 0.0))
+    prompt = compose(
+        PromptInput(
+            system_prompt=prompt_row.content if prompt_row else "",
+            person_name=name,
+            message=writing_brief(event["event_type"], event["title"], name, level.name),
+            relationship_level=level.name,
+            relationship_guidance=level.guidance,
+            facts=facts,
+        ),
+        budget=3000,
+    )
+    try:
+        completion = deps.model.complete(prompt, ModelParams(model=deps.model_name, max_tokens=200))
+    except ModelError as exc:
+        logger.warning(
+            "model could not write a proactive message; using the plain one", extra={"error": str(exc)}
+        )
+        return fallback
+    return completion.text or fallback
+
+
+def _sent(deps: ProactiveDeps, event: dict[str, Any], *, now: datetime, tz: Any) -> None:
+    following = None
+    if event["is_recurring"]:
+        context = event["context"] if isinstance(event["context"], dict) else {}
+        anchor = context.get("day") if isinstance(context.get("day"), int) else None
+        following = next_occurrence(
+            event["recurrence_rule"], event["trigger_at"], tz=tz, anchor_day=anchor, now=now
+        )
+    with deps.unit_of_work() as uow:
+        if following is not None:
+            uow.session.execute(
+                text(
+                    "UPDATE scheduled_events SET status = 'pending', trigger_at = :next, due_at = :next, "
+                    "attempts = 0, last_error = NULL, triggered_at = :now, updated_at = :now "
+                    "WHERE id = :id AND status = 'sending'"
+                ),
+                {"id": event["id"], "next": following, "now": now},
+            )
+        else:
+            uow.session.execute(
+                text(
+                    "UPDATE scheduled_events SET status = 'triggered', triggered_at = :now, "
+                    "last_error = NULL, updated_at = :now WHERE id = :id AND status = 'sending'"
+                ),
+                {"id": event["id"], "now": now},
+            )
+        uow.commit()
+
+
+def _release(
+    deps: ProactiveDeps, event_id: int, *, due_at: datetime, count_attempt: bool, error: str | None = None
+) -> None:
+    with deps.unit_of_work() as uow:
+        uow.session.execute(
+            text(
+                "UPDATE scheduled_events SET status = 'pending', due_at = :due, last_error = :error, "
+                "attempts = attempts - :uncount, updated_at = now() WHERE id = :id AND status = 'sending'"
+            ),
+            {"id": event_id, "due": due_at, "error": error, "uncount": 0 if count_attempt else 1},
+        )
+        uow.commit()
+
+
+def _final(deps: ProactiveDeps, event_id: int, status: str, reason: str) -> None:
+    with deps.unit_of_work() as uow:
+        uow.session.execute(
+            text(
+                "UPDATE scheduled_events SET status = :status, last_error = :reason, updated_at = now() "
+                "WHERE id = :id AND status = 'sending'"
+            ),
+            {"id": event_id, "status": status, "reason": reason[:500]},
+        )
+        uow.commit()
+
+
+def _failed(deps: ProactiveDeps, event: dict[str, Any], exc: DiscordError, result: ProactiveResult) -> None:
+    reason = str(exc)
+    result.errors.append(reason)
+    if exc.cannot_message_user or (400 <= exc.status < 500 and exc.status != 429):
+        _final(deps, event["id"], "cancelled", reason)
+        result.cancelled += 1
+        logger.info("proactive event cancelled", extra={"event_id": event["id"], "reason": reason})
+        return
+    if event["attempts"] >= MAX_ATTEMPTS:
+        _final(deps, event["id"], "failed", reason)
+        result.failed += 1
+        logger.error("proactive event failed for good", extra={"event_id": event["id"], "reason": reason})
+        return
+    delay = (
+        timedelta(seconds=exc.retry_after)
+        if exc.status == 429 and exc.retry_after
+        else retry_delay(event["attempts"])
+    )
+    _release(deps, event["id"], due_at=deps.clock() + delay, count_attempt=True, error=reason)
+    result.retried += 1

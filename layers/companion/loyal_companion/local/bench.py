@@ -280,3 +280,155 @@ def bench_turn(report: Report, *, messages: int = 5000, facts: int = 500, turns:
 
 
 BENCHMARKS["turn"] = bench_turn
+
+
+def _bench_database(tmp: str) -> tuple[Any, str]:
+    from loyal_companion.db import migrate
+    from loyal_companion.local.database import start_local_database
+
+    local = start_local_database(Path(tmp) / "pg")
+    url = local.ensure_database("bench")
+    migrate.upgrade(url)
+    return local, url
+
+
+def bench_decay(report: Report, *, states: int = 100_000) -> dict[str, Any]:
+    """One set-based decay over many bot states (target ≤ 2 s for 100,000)."""
+    import tempfile
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import text
+
+    from loyal_companion.db.engine import create_db_engine
+    from loyal_companion.jobs.decay import DecayParameters, decay_moods
+
+    logging.getLogger("loyal_companion").setLevel(logging.WARNING)
+    with tempfile.TemporaryDirectory() as tmp:
+        local, url = _bench_database(tmp)
+        try:
+            engine = create_db_engine(url)
+            now = datetime.now(UTC)
+            with engine.begin() as conn:
+                conn.execute(text("BEGIN"))
+                conn.execute(
+                    text(
+                        "INSERT INTO bot_states (guild_id, mood_valence, mood_arousal, mood_updated_at) "
+                        "SELECT g, (random() * 2 - 1) * 0.9, (random() * 2 - 1) * 0.9, "
+                        "CAST(:t AS timestamptz) - make_interval(mins => mod(g, 600)) "
+                        "FROM generate_series(1, :n) g"
+                    ),
+                    {"t": now - timedelta(minutes=15), "n": states},
+                )
+                conn.execute(text("COMMIT"))
+                conn.execute(text("ANALYZE bot_states"))
+            from sqlalchemy.orm import Session
+
+            timings = []
+            for run in range(3):
+                with Session(engine) as session:
+                    session.execute(text("BEGIN"))
+                    start = time.perf_counter()
+                    result = decay_moods(
+                        session,
+                        now=now + timedelta(minutes=run),
+                        params=DecayParameters(0.05, 0.1, -0.1, 0.1),
+                    )
+                    session.commit()
+                    timings.append(time.perf_counter() - start)
+            engine.dispose()
+        finally:
+            local.stop()
+    report(
+        f"mood decay over {states:,} bot states: {timings[0]:.2f} s first run, {min(timings):.2f} s best of 3 "
+        f"(target ≤ 2 s); {result.moved:,} moved, {result.logged:,} history rows in the last run"
+    )
+    return {"first_s": timings[0], "best_s": min(timings)}
+
+
+def bench_proactive(
+    report: Report, *, events: int = 10_000, runners: int = 4, rate: float = 50.0
+) -> dict[str, Any]:
+    """Due events sent by concurrent runners through a stub that enforces ``rate`` requests per second."""
+    import tempfile
+    import threading
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from loyal_companion.db.engine import create_db_engine, make_session_factory
+    from loyal_companion.db.uow import UnitOfWork
+    from loyal_companion.discord.rest import DiscordRest
+    from loyal_companion.jobs.proactive import ProactiveDeps, run_proactive
+    from loyal_companion.llm.offline import OfflineResponder
+    from loyal_companion.local.discord_stub import DiscordStub
+
+    logging.getLogger("loyal_companion").setLevel(logging.ERROR)
+    with tempfile.TemporaryDirectory() as tmp:
+        local, url = _bench_database(tmp)
+        try:
+            engine = create_db_engine(url, pool_size=runners + 1, max_overflow=2)
+            now = datetime.now(UTC)
+            with engine.connect() as conn:
+                conn.execute(text("BEGIN"))
+                conn.execute(
+                    text(
+                        "INSERT INTO users (discord_id, discord_username) "
+                        "SELECT 100000000000000000 + g, 'u' || g FROM generate_series(1, :n) g"
+                    ),
+                    {"n": max(1, events // 10)},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO scheduled_events (user_id, channel_id, event_type, trigger_at, due_at, title, context) "
+                        "SELECT u.id, 500000000000000000 + mod(g, 20), 'reminder', CAST(:t AS timestamptz), "
+                        "CAST(:t AS timestamptz), 'reminder ' || g, jsonb_build_object('text', 'reminder ' || g) "
+                        "FROM generate_series(1, :n) g JOIN users u ON u.discord_id = 100000000000000000 + 1 + mod(g, :users)"
+                    ),
+                    {"t": now, "n": events, "users": max(1, events // 10)},
+                )
+                conn.execute(text("COMMIT"))
+            factory = make_session_factory(engine)
+            with DiscordStub(rate_limit_per_second=rate) as stub:
+
+                def runner() -> None:
+                    deps = ProactiveDeps(
+                        unit_of_work=lambda: UnitOfWork(factory),
+                        discord=DiscordRest(
+                            api_base=stub.base_url, bot_token="bench-bot-token-" + "x" * 30, max_attempts=20
+                        ),
+                        model=OfflineResponder(),
+                        clock=lambda: datetime.now(UTC),
+                    )
+                    while run_proactive(deps, max_batches=10_000, deadline_s=3600).claimed:
+                        pass
+
+                start = time.perf_counter()
+                threads = [threading.Thread(target=runner) for _ in range(runners)]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+                elapsed = time.perf_counter() - start
+                posted = stub.channel_messages()
+                limited = stub.rate_limited
+            with engine.connect() as conn:
+                statuses = dict(
+                    conn.execute(text("SELECT status, count(*) FROM scheduled_events GROUP BY status")).all()
+                )
+            engine.dispose()
+        finally:
+            local.stop()
+    contents = [m.content for m in posted]
+    duplicates = len(contents) - len(set(contents))
+    lost = events - statuses.get("triggered", 0)
+    throughput = len(posted) / elapsed
+    report(
+        f"proactive: {events:,} due events, {runners} runners, stub limit {rate:.0f} req/s: sent {len(posted):,} "
+        f"in {elapsed:.1f} s = {throughput:.1f} msg/s ({throughput / rate:.0%} of the limit); duplicates "
+        f"{duplicates}, lost {lost}, 429 answers {limited}; final states {statuses}"
+    )
+    return {"throughput": throughput, "duplicates": duplicates, "lost": lost}
+
+
+BENCHMARKS["decay"] = bench_decay
+BENCHMARKS["proactive"] = bench_proactive

@@ -225,6 +225,7 @@ def remind(ctx: CommandContext) -> Reply:
                 channel_id=_target_channel(ctx),
                 event_type="reminder",
                 trigger_at=when,
+                due_at=when,
                 title=what[:255],
                 context={"interaction_id": str(ctx.info.id), "text": what},
             )
@@ -245,6 +246,7 @@ def birthday_set(ctx: CommandContext) -> Reply:
         except TimeParseError as exc:
             return ctx.finish(uow, Reply(str(exc)))
         uow.repos.events.cancel_pending(user.id, ("birthday",), now=ctx.now)
+        first = next_birthday(birthday, now=ctx.now, tz=tz)
         uow.repos.preferences.set(
             user.id, "birthday", f"{birthday.month:02d}-{birthday.day:02d}", now=ctx.now
         )
@@ -254,7 +256,8 @@ def birthday_set(ctx: CommandContext) -> Reply:
                 guild_id=ctx.info.guild_id,
                 channel_id=_target_channel(ctx),
                 event_type="birthday",
-                trigger_at=next_birthday(birthday, now=ctx.now, tz=tz),
+                trigger_at=first,
+                due_at=first,
                 title="Birthday",
                 context={"month": birthday.month, "day": birthday.day, "year": birthday.year},
                 is_recurring=True,
