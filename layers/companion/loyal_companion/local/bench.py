@@ -412,9 +412,10 @@ def bench_proactive(
                 posted = stub.channel_messages()
                 limited = stub.rate_limited
             with engine.connect() as conn:
-                statuses = dict(
-                    conn.execute(text("SELECT status, count(*) FROM scheduled_events GROUP BY status")).all()
-                )
+                rows = conn.execute(
+                    text("SELECT status, count(*) FROM scheduled_events GROUP BY status")
+                ).all()
+                statuses: dict[str, int] = {str(r[0]): int(r[1]) for r in rows}
             engine.dispose()
         finally:
             local.stop()
