@@ -94,8 +94,8 @@ def test_chat_is_deferred_queued_answered_and_stored(stack: Stack) -> None:
     patch = [c for c in stack.discord.calls if c.method == "PATCH"][-1]
     assert patch.json["allowed_mentions"] == {"parse": []}
     assert stack.model.completions == 1
-    assert stack.model.requests[0]["model"] == "stub-model"
-    system = stack.model.requests[0]["messages"][0]["content"]
+    assert stack.model.last_chat["model"] == "stub-model"
+    system = stack.model.last_chat["messages"][0]["content"]
     assert "Bartender" in system
     assert _count(stack, f"SELECT count(*) FROM messages WHERE interaction_id = {payload['id']}") == 2
 
@@ -270,5 +270,5 @@ def test_ask_the_bartender_talks_about_the_chosen_message(stack: Stack) -> None:
         resolved={"messages": {"900": {"id": "900", "content": "I can't stop thinking about him."}}},
     )
     stack.send(payload)
-    user_turn = stack.model.requests[-1]["messages"][-1]["content"]
+    user_turn = stack.model.last_chat["messages"][-1]["content"]
     assert "I can't stop thinking about him." in user_turn

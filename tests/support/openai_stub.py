@@ -25,6 +25,10 @@ class OpenAIStub:
     reply: Callable[[dict[str, Any]], str] = lambda request: "Here's to you. I'm listening."
     requests: list[dict[str, Any]] = field(default_factory=list)
     script: deque[Scripted] = field(default_factory=deque)
+    # What structured-output requests (response_format json_schema) get back.
+    analysis: dict[str, Any] = field(
+        default_factory=lambda: {"sentiment": 0.3, "intensity": 0.4, "topics": [], "facts": []}
+    )
 
     def __post_init__(self) -> None:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -38,7 +42,16 @@ class OpenAIStub:
 
     @property
     def completions(self) -> int:
-        return len([r for r in self.requests if "messages" in r])
+        """Chat replies asked for (structured readings of an exchange are counted apart)."""
+        return len([r for r in self.requests if "messages" in r and "response_format" not in r])
+
+    @property
+    def last_chat(self) -> dict[str, Any]:
+        return [r for r in self.requests if "response_format" not in r][-1]
+
+    @property
+    def structured_calls(self) -> int:
+        return len([r for r in self.requests if "response_format" in r])
 
     def start(self) -> OpenAIStub:
         threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
@@ -62,6 +75,9 @@ class OpenAIStub:
                 request = json.loads(self.rfile.read(length) or b"{}")
                 with stub._lock:
                     stub.requests.append(request)
+                    if "response_format" in request:
+                        self._json(200, _completion(request, json.dumps(stub.analysis)))
+                        return
                     step = stub.script.popleft() if stub.script else Scripted()
                 if step.delay:
                     time.sleep(step.delay)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from loyal_companion.living.style import hints as style_hints
 from loyal_companion.llm.resolution import (
     DEFAULT,
     PERSONALITY,
@@ -51,12 +52,13 @@ def _llm_columns() -> str:
 _STATE_SQL = text(
     f"""
 WITH u AS (
-    SELECT id, global_persona_id FROM users WHERE discord_id = :discord_id
+    SELECT id, global_persona_id, timezone FROM users WHERE discord_id = :discord_id
 ), pref AS (
     SELECT preference_value AS slug FROM user_preferences
     WHERE user_id = (SELECT id FROM u) AND preference_key = 'personality'
 ), gs AS (
-    SELECT settings ->> 'personality' AS slug FROM guilds WHERE discord_id = CAST(:guild_id AS bigint)
+    SELECT settings ->> 'personality' AS slug, settings -> 'features' AS features
+    FROM guilds WHERE discord_id = CAST(:guild_id AS bigint)
 ), chosen AS (
     SELECT c.id, c.src FROM (
         SELECT p.id, 1 AS rank, 'you asked for it' AS src FROM personalities p
@@ -69,7 +71,10 @@ WITH u AS (
         UNION ALL SELECT first.id, 5, 'the default' FROM (SELECT id FROM personalities ORDER BY id LIMIT 1) first
     ) c ORDER BY c.rank, c.id LIMIT 1
 )
-SELECT (SELECT id FROM u) AS user_id,
+SELECT (SELECT id FROM u) AS user_id, (SELECT timezone FROM u) AS timezone,
+       (SELECT features FROM gs) AS server_features,
+       st.preferred_length, st.preferred_formality, st.emoji_affinity, st.humor_affinity, st.detail_preference,
+       st.confidence AS style_confidence,
        p.id AS personality_id, p.slug, COALESCE(p.display_name, p.name) AS personality_name,
        chosen.src AS personality_source, p.context_window_size, p.settings,
        CAST(:requested AS text) IS NOT NULL AND chosen.src <> 'you asked for it' AS requested_missing,
@@ -119,6 +124,7 @@ LEFT JOIN LATERAL (
       AND (guild_id = CAST(:guild_id AS bigint) OR (CAST(:guild_id AS bigint) IS NULL AND guild_id IS NULL))
     LIMIT 1
 ) ur ON true
+LEFT JOIN user_communication_styles st ON st.user_id = (SELECT id FROM u)
 LEFT JOIN LATERAL (
     SELECT id, last_message_at FROM conversations
     WHERE user_id = (SELECT id FROM u) AND is_active
@@ -148,6 +154,13 @@ UNION ALL
     AND (f.expiry_date IS NULL OR f.expiry_date > :now)
   ORDER BY 4 DESC, f.id DESC
   LIMIT :facts)
+UNION ALL
+(SELECT 'opinion', NULL, o.topic, o.sentiment, NULL, o.last_reinforced_at, o.discussion_count
+   FROM bot_opinions o
+  WHERE (o.guild_id = CAST(:guild_id AS bigint) OR (CAST(:guild_id AS bigint) IS NULL AND o.guild_id IS NULL))
+    AND o.discussion_count >= 3
+  ORDER BY o.interest_level DESC, o.discussion_count DESC
+  LIMIT 5)
 """
 )
 
@@ -167,6 +180,9 @@ class TurnState:
     total_interactions: int
     conversation_id: int | None
     last_message_at: datetime | None
+    timezone: str | None = None
+    server_features: dict[str, bool] | None = None
+    style_hints: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -253,7 +269,28 @@ def load_turn_state(
         total_interactions=int(row["total_interactions"] or 0),
         conversation_id=row["conversation_id"],
         last_message_at=row["last_message_at"],
+        timezone=row["timezone"],
+        server_features=row["server_features"] if isinstance(row["server_features"], dict) else None,
+        style_hints=tuple(
+            style_hints(
+                length=str(row["preferred_length"]),
+                formality=float(row["preferred_formality"]),
+                emoji=float(row["emoji_affinity"]),
+                humour=float(row["humor_affinity"]),
+                detail=float(row["detail_preference"]),
+                confidence_=float(row["style_confidence"]),
+            )
+        )
+        if row["style_confidence"] is not None
+        else (),
     )
+
+
+@dataclass(frozen=True)
+class OpinionRow:
+    topic: str
+    sentiment: float
+    discussions: int
 
 
 def load_window_and_facts(
@@ -265,7 +302,8 @@ def load_window_and_facts(
     facts: int,
     message: str,
     now: datetime,
-) -> tuple[list[WindowTurn], list[RelevantFact]]:
+    guild_id: int | None = None,
+) -> tuple[list[WindowTurn], list[RelevantFact], list[OpinionRow]]:
     rows = session.execute(
         _WINDOW_AND_FACTS_SQL,
         {
@@ -275,6 +313,7 @@ def load_window_and_facts(
             "facts": facts,
             "message": message[:500],
             "now": now,
+            "guild_id": guild_id,
         },
     ).all()
     turns = [r for r in rows if r.kind == "turn"]
@@ -282,14 +321,23 @@ def load_window_and_facts(
     return (
         [WindowTurn(r.role, r.content) for r in turns],
         [RelevantFact(r.content, r.fact_type, float(r.score)) for r in rows if r.kind == "fact"],
+        [OpinionRow(r.content, float(r.score), int(r.id)) for r in rows if r.kind == "opinion"],
     )
 
 
 _TOUCH_CONVERSATION_SQL = text(
     """
-WITH latest AS (
+WITH person AS (
+    INSERT INTO users (discord_id, discord_username, discord_display_name, first_seen_at, last_seen_at)
+    VALUES (:discord_id, :username, :display_name, :now, :now)
+    ON CONFLICT (discord_id) DO UPDATE SET
+        discord_username = COALESCE(EXCLUDED.discord_username, users.discord_username),
+        discord_display_name = COALESCE(EXCLUDED.discord_display_name, users.discord_display_name),
+        last_seen_at = EXCLUDED.last_seen_at, is_active = true, updated_at = EXCLUDED.last_seen_at
+    RETURNING id
+), latest AS (
     SELECT id FROM conversations
-    WHERE user_id = :user_id AND is_active AND last_message_at > :since
+    WHERE user_id = (SELECT id FROM person) AND is_active AND last_message_at > :since
       AND (channel_id = CAST(:channel_id AS bigint) OR (CAST(:channel_id AS bigint) IS NULL AND channel_id IS NULL))
     ORDER BY last_message_at DESC, id DESC LIMIT 1
     FOR UPDATE
@@ -299,11 +347,12 @@ WITH latest AS (
     RETURNING c.id
 ), started AS (
     INSERT INTO conversations (user_id, guild_id, channel_id, started_at, last_message_at, message_count)
-    SELECT :user_id, CAST(:guild_id AS bigint), CAST(:channel_id AS bigint), :now, :now, :added
+    SELECT (SELECT id FROM person), CAST(:guild_id AS bigint), CAST(:channel_id AS bigint), :now, :now, :added
     WHERE NOT EXISTS (SELECT 1 FROM touched)
     RETURNING id
 )
-SELECT id FROM touched UNION ALL SELECT id FROM started
+SELECT (SELECT id FROM person) AS user_id, id AS conversation_id FROM touched
+UNION ALL SELECT (SELECT id FROM person), id FROM started
 """
 )
 
@@ -311,27 +360,31 @@ SELECT id FROM touched UNION ALL SELECT id FROM started
 def touch_conversation(
     session: Session,
     *,
-    user_id: int,
+    discord_id: int,
+    username: str | None,
+    display_name: str | None,
     guild_id: int | None,
     channel_id: int | None,
     now: datetime,
     since: datetime,
     added: int,
-) -> int:
-    """The current conversation (active since ``since``) with ``added`` more messages, or a new one."""
-    return int(
-        session.execute(
-            _TOUCH_CONVERSATION_SQL,
-            {
-                "user_id": user_id,
-                "guild_id": guild_id,
-                "channel_id": channel_id,
-                "now": now,
-                "since": since,
-                "added": added,
-            },
-        ).scalar_one()
-    )
+) -> tuple[int, int]:
+    """The person (created or refreshed) and their current conversation (active since ``since``, with
+    ``added`` more messages) or a new one: ``(user_id, conversation_id)``, in one statement."""
+    row = session.execute(
+        _TOUCH_CONVERSATION_SQL,
+        {
+            "discord_id": discord_id,
+            "username": username,
+            "display_name": display_name,
+            "guild_id": guild_id,
+            "channel_id": channel_id,
+            "now": now,
+            "since": since,
+            "added": added,
+        },
+    ).one()
+    return int(row.user_id), int(row.conversation_id)
 
 
 _STORE_TURN_SQL = text(

@@ -46,3 +46,30 @@ def decay_factor(rate_per_hour: float, hours: float) -> float:
 
 def decayed(value: float, baseline: float, rate_per_hour: float, hours: float) -> float:
     return baseline + (value - baseline) * decay_factor(rate_per_hour, hours)
+
+
+# How far one exchange can move the mood before damping, per axis.
+TURN_STEP = 0.2
+
+
+def turn_delta(sentiment: float, intensity: float, *, damping: float) -> tuple[float, float]:
+    """The (valence, arousal) change one exchange makes. ``damping`` in [0, 1): the Bartender's steadiness.
+
+    Valence follows the exchange's sentiment; arousal rises with intensity and settles with calm talk.
+    """
+    keep = 1.0 - max(0.0, min(0.95, damping))
+    return (
+        TURN_STEP * keep * max(-1.0, min(1.0, sentiment)),
+        TURN_STEP * keep * (max(0.0, min(1.0, intensity)) - 0.3),
+    )
+
+
+def after_turn(mood: Mood, sentiment: float, intensity: float, *, damping: float) -> Mood:
+    dv, da = turn_delta(sentiment, intensity, damping=damping)
+    return Mood(clamp(mood.valence + dv), clamp(mood.arousal + da))
+
+
+def meaningful_change(before: Mood, after: Mood, threshold: float) -> bool:
+    """Worth a mood_history row: a visible move, or a change of label."""
+    moved = abs(after.valence - before.valence) + abs(after.arousal - before.arousal)
+    return moved >= threshold or after.label != before.label

@@ -70,3 +70,29 @@ def progress_to_next(score: float) -> tuple[Level | None, float]:
         return None, 1.0
     span = current.high - current.low
     return LEVELS[index + 1], max(0.0, min(1.0, (score - current.low) / span))
+
+
+def score_delta(
+    *,
+    sentiment: float,
+    message_length: int,
+    conversation_depth: int,
+    hours_since_last: float | None,
+) -> float:
+    """How much one exchange moves the relationship score (before clamping to 0-100).
+
+    Showing up counts; longer, deeper and warmer exchanges count more; hostility costs; a long absence
+    cools things a little (never below what was earned in the turn itself).
+    """
+    base = 0.5
+    length = min(1.0, message_length / 400) * 0.7
+    depth = min(1.0, conversation_depth / 20) * 0.5
+    warmth = 0.8 * sentiment if sentiment > 0 else 1.5 * sentiment
+    absence = 0.0
+    if hours_since_last is not None and hours_since_last > 24 * 14:
+        absence = -min(3.0, hours_since_last / (24 * 30))
+    return base + length + depth + warmth + absence
+
+
+def clamp_score(score: float) -> float:
+    return max(0.0, min(100.0, score))

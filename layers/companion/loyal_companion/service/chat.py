@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from loyal_companion.db.living import apply_turn_effects
 from loyal_companion.db.turns import (
     TurnState,
     load_turn_state,
@@ -23,12 +24,14 @@ from loyal_companion.db.turns import (
     touch_conversation,
 )
 from loyal_companion.living.mood import Mood
+from loyal_companion.living.opinions import band
 from loyal_companion.living.relationship import level_for
 from loyal_companion.llm.prompt import FactLine, PromptInput, Turn, compose
 from loyal_companion.llm.resolution import DEFAULT
 from loyal_companion.llm.tokens import count_tokens
 from loyal_companion.llm.types import ModelParams
 from loyal_companion.service.context import CommandContext, Reply
+from loyal_companion.service.mind import extraction_gate, feature_on, read_exchange, turn_effects
 
 logger = logging.getLogger(__name__)
 
@@ -135,11 +138,12 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
     )
     window: list[Turn] = []
     facts: list[FactLine] = []
+    opinions: list[str] = []
     public = ctx.info.guild_id is not None and not request.ephemeral
     if state.user_id is not None:
         max_facts = _section(config.settings, "facts").get("max_in_prompt", DEFAULT_MAX_FACTS)
         with ctx.reading() as uow:
-            turns, relevant = load_window_and_facts(
+            turns, relevant, opinion_rows = load_window_and_facts(
                 uow.session,
                 user_id=state.user_id,
                 conversation_id=ongoing,
@@ -147,7 +151,14 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
                 facts=int(max_facts) if isinstance(max_facts, int) else DEFAULT_MAX_FACTS,
                 message=request.message,
                 now=now,
+                guild_id=ctx.info.guild_id,
             )
+        opinions = [
+            line
+            for o in opinion_rows
+            if (line := band(o.topic, o.sentiment, o.discussions)) is not None
+            and feature_on(state, "opinions", "opinions")
+        ]
         window = [
             Turn("user" if t.role == "user" else "assistant", t.content) for t in turns if t.role != "system"
         ]
@@ -173,6 +184,8 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
             relationship_level=level.name,
             relationship_guidance=level.guidance,
             facts=facts,
+            opinions=opinions,
+            style_hints=state.style_hints,
             window=window,
             about_message=request.about_message,
             public_channel=public,
@@ -185,12 +198,21 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
     )
     text = completion.text or "…"
     reply = Reply(text, ephemeral=request.ephemeral)
+    reading = read_exchange(
+        services.model,
+        params,
+        request.message,
+        text,
+        extract=extraction_gate(state, request.message, seed=ctx.info.id),
+    )
 
     with ctx.transaction() as uow:
-        user = ctx.person(uow)
-        conversation_id = touch_conversation(
+        person = ctx.info.person
+        user_id, conversation_id = touch_conversation(
             uow.session,
-            user_id=user.id,
+            discord_id=person.discord_id,
+            username=person.username,
+            display_name=person.display_name,
             guild_id=ctx.info.guild_id,
             channel_id=ctx.info.channel_id,
             now=now,
@@ -200,7 +222,7 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
         store_turn(
             uow.session,
             conversation_id=conversation_id,
-            user_id=user.id,
+            user_id=user_id,
             personality_id=config.personality_id,
             interaction_id=ctx.info.id,
             discord_message_id=_target_message_id(ctx),
@@ -218,6 +240,20 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
             receipt=json.dumps(reply.to_json()),
             now=now,
         )
+        effects = apply_turn_effects(
+            uow.session,
+            turn_effects(
+                state=state,
+                reading=reading,
+                user_id=user_id,
+                message=request.message,
+                guild_id=ctx.info.guild_id,
+                channel_id=ctx.info.channel_id,
+                interaction_id=ctx.info.id,
+                conversation_depth=len(window) + 2,
+                now=now,
+            ),
+        )
         uow.commit()
     logger.info(
         "chat turn",
@@ -230,6 +266,9 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
             "completion_tokens": completion.completion_tokens,
             "prompt_estimate": prompt.token_count,
             "dropped": len(prompt.dropped),
+            "facts_added": effects.facts_added,
+            "facts_superseded": effects.facts_superseded,
+            "followups_added": effects.followups_added,
         },
     )
     return reply

@@ -1,0 +1,216 @@
+"""The living mind's writes for one turn, in one statement (the turn's round-trip budget is 8).
+
+Every change is a delta applied by PostgreSQL (``x = x + delta``), so two turns touching the same
+guild's mood at once both count; nothing is read, changed in Python and written back.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+_EFFECTS_SQL = text(
+    """
+WITH p AS (
+    SELECT CAST(:user_id AS bigint) AS user_id, CAST(:guild_id AS bigint) AS guild_id,
+           CAST(:now AS timestamptz) AS now
+), incoming AS (
+    SELECT * FROM jsonb_to_recordset(CAST(:facts AS jsonb))
+        AS f(fact_type text, content text, importance float8, confidence float8, temporal_relevance text,
+             category text, source text)
+), superseded AS (
+    UPDATE user_facts x SET is_active = false, updated_at = p.now
+    FROM p
+    WHERE x.user_id = p.user_id AND x.is_active AND x.category IS NOT NULL
+      AND x.category IN (SELECT category FROM incoming WHERE category IS NOT NULL)
+      AND lower(x.fact_content) NOT IN (SELECT lower(content) FROM incoming)
+    RETURNING x.id
+), new_facts AS (
+    INSERT INTO user_facts (user_id, fact_type, fact_content, confidence, source, importance, temporal_relevance,
+                            category, extracted_from_message_id, extraction_context, learned_at)
+    SELECT p.user_id, f.fact_type, f.content, f.confidence, f.source, f.importance, f.temporal_relevance,
+           f.category, CAST(:source_message_id AS bigint), CAST(:context AS text), p.now
+    FROM incoming f, p
+    WHERE NOT EXISTS (
+        SELECT 1 FROM user_facts x WHERE x.user_id = p.user_id AND x.is_active AND lower(x.fact_content) = lower(f.content)
+    )
+    RETURNING id
+), rel AS (
+    INSERT INTO user_relationships (user_id, guild_id, relationship_score, total_interactions, positive_interactions,
+                                    negative_interactions, avg_message_length, conversation_depth_avg,
+                                    first_interaction_at, last_interaction_at)
+    SELECT p.user_id, p.guild_id, LEAST(100, GREATEST(0, CAST(:score_delta AS float8))), 1, CAST(:positive AS int), CAST(:negative AS int), CAST(:length AS float8), CAST(:depth AS float8),
+           p.now, p.now
+    FROM p
+    ON CONFLICT (user_id, guild_id) DO UPDATE SET
+        relationship_score = LEAST(100, GREATEST(0, user_relationships.relationship_score + CAST(:score_delta AS float8))),
+        total_interactions = user_relationships.total_interactions + 1,
+        positive_interactions = user_relationships.positive_interactions + CAST(:positive AS int),
+        negative_interactions = user_relationships.negative_interactions + CAST(:negative AS int),
+        avg_message_length = user_relationships.avg_message_length
+            + (CAST(:length AS float8) - user_relationships.avg_message_length) / (user_relationships.total_interactions + 1),
+        conversation_depth_avg = user_relationships.conversation_depth_avg
+            + (CAST(:depth AS float8) - user_relationships.conversation_depth_avg) / (user_relationships.total_interactions + 1),
+        last_interaction_at = EXCLUDED.last_interaction_at,
+        updated_at = EXCLUDED.last_interaction_at
+    RETURNING (xmax = 0) AS created
+), style AS (
+    INSERT INTO user_communication_styles (user_id, preferred_length, preferred_formality, emoji_affinity,
+                                           humor_affinity, detail_preference, samples_collected, confidence,
+                                           engagement_signals)
+    SELECT p.user_id, CAST(:preferred_length AS text), CAST(:formality AS float8), CAST(:emoji AS float8), CAST(:humour AS float8), CAST(:detail AS float8), 1, 1 - exp(-0.1),
+           jsonb_build_object('avg_chars', CAST(:length AS float8))
+    FROM p WHERE CAST(:learn_style AS boolean)
+    ON CONFLICT (user_id) DO UPDATE SET
+        preferred_formality = user_communication_styles.preferred_formality
+            + (CAST(:formality AS float8) - user_communication_styles.preferred_formality) / (user_communication_styles.samples_collected + 1),
+        emoji_affinity = user_communication_styles.emoji_affinity
+            + (CAST(:emoji AS float8) - user_communication_styles.emoji_affinity) / (user_communication_styles.samples_collected + 1),
+        humor_affinity = user_communication_styles.humor_affinity
+            + (CAST(:humour AS float8) - user_communication_styles.humor_affinity) / (user_communication_styles.samples_collected + 1),
+        detail_preference = user_communication_styles.detail_preference
+            + (CAST(:detail AS float8) - user_communication_styles.detail_preference) / (user_communication_styles.samples_collected + 1),
+        engagement_signals = jsonb_set(user_communication_styles.engagement_signals, '{avg_chars}', to_jsonb(
+            COALESCE((user_communication_styles.engagement_signals ->> 'avg_chars')::float8, 0)
+            + (CAST(:length AS float8) - COALESCE((user_communication_styles.engagement_signals ->> 'avg_chars')::float8, 0))
+              / (user_communication_styles.samples_collected + 1))),
+        preferred_length = CASE
+            WHEN COALESCE((user_communication_styles.engagement_signals ->> 'avg_chars')::float8, 0) < 60 THEN 'short'
+            WHEN COALESCE((user_communication_styles.engagement_signals ->> 'avg_chars')::float8, 0) < 250 THEN 'medium'
+            ELSE 'long' END,
+        samples_collected = user_communication_styles.samples_collected + 1,
+        confidence = 1 - exp(-(user_communication_styles.samples_collected + 1) / 10.0),
+        updated_at = now()
+    RETURNING 1
+), opinions AS (
+    INSERT INTO bot_opinions (guild_id, topic, sentiment, interest_level, discussion_count, last_reinforced_at)
+    SELECT p.guild_id, t.topic, LEAST(1, GREATEST(-1, CAST(:sentiment AS float8))), 0.5, 1, p.now
+    FROM jsonb_array_elements_text(CAST(:topics AS jsonb)) AS t(topic), p
+    ON CONFLICT (guild_id, topic) DO UPDATE SET
+        sentiment = LEAST(1, GREATEST(-1, (bot_opinions.sentiment * bot_opinions.discussion_count + EXCLUDED.sentiment)
+                    / (bot_opinions.discussion_count + 1))),
+        discussion_count = bot_opinions.discussion_count + 1,
+        interest_level = LEAST(1, bot_opinions.interest_level + 0.05),
+        formed_at = CASE WHEN bot_opinions.discussion_count + 1 >= 3 THEN COALESCE(bot_opinions.formed_at, EXCLUDED.last_reinforced_at) END,
+        last_reinforced_at = EXCLUDED.last_reinforced_at,
+        updated_at = EXCLUDED.last_reinforced_at
+    RETURNING 1
+), follow AS (
+    INSERT INTO scheduled_events (user_id, guild_id, channel_id, event_type, trigger_at, due_at, title, context)
+    SELECT p.user_id, p.guild_id, CAST(:channel_id AS bigint), 'follow_up', e.ask_at, e.ask_at, e.title,
+           jsonb_build_object('happens_on', e.happens_on, 'source_interaction', CAST(:source_message_id AS text))
+    FROM jsonb_to_recordset(CAST(:followups AS jsonb)) AS e(title text, ask_at timestamptz, happens_on text), p
+    WHERE NOT EXISTS (
+        SELECT 1 FROM scheduled_events x
+        WHERE x.user_id = p.user_id AND x.event_type = 'follow_up' AND x.status = 'pending' AND x.title = e.title
+    )
+    RETURNING 1
+), mood AS (
+    INSERT INTO bot_states (guild_id, mood_valence, mood_arousal, mood_updated_at, total_messages_sent,
+                            total_facts_learned, total_users_known, first_activated_at)
+    SELECT p.guild_id, LEAST(1, GREATEST(-1, CAST(:base_valence AS float8) + CAST(:dv AS float8))), LEAST(1, GREATEST(-1, CAST(:base_arousal AS float8) + CAST(:da AS float8))),
+           p.now, 1, (SELECT count(*) FROM new_facts), 1, p.now
+    FROM p
+    ON CONFLICT (guild_id) DO UPDATE SET
+        mood_valence = LEAST(1, GREATEST(-1, bot_states.mood_valence + CAST(:dv AS float8))),
+        mood_arousal = LEAST(1, GREATEST(-1, bot_states.mood_arousal + CAST(:da AS float8))),
+        mood_updated_at = EXCLUDED.mood_updated_at,
+        total_messages_sent = bot_states.total_messages_sent + 1,
+        total_facts_learned = bot_states.total_facts_learned + EXCLUDED.total_facts_learned,
+        total_users_known = bot_states.total_users_known + CASE WHEN (SELECT bool_or(created) FROM rel) THEN 1 ELSE 0 END,
+        updated_at = EXCLUDED.mood_updated_at
+    RETURNING guild_id, mood_valence, mood_arousal
+), history AS (
+    INSERT INTO mood_history (guild_id, valence, arousal, trigger_type, trigger_user_id, trigger_description, recorded_at)
+    SELECT m.guild_id, m.mood_valence, m.mood_arousal, 'conversation', p.user_id, CAST(:why AS text), p.now
+    FROM mood m, p WHERE CAST(:meaningful AS boolean)
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM new_facts) AS facts_added, (SELECT count(*) FROM superseded) AS facts_superseded,
+       (SELECT count(*) FROM follow) AS followups_added, (SELECT count(*) FROM opinions) AS opinions_touched,
+       (SELECT count(*) FROM history) AS history_rows, (SELECT count(*) FROM style) AS style_rows
+"""
+)
+
+
+@dataclass
+class TurnEffects:
+    user_id: int
+    guild_id: int | None
+    channel_id: int | None
+    now: datetime
+    dv: float
+    da: float
+    base_valence: float
+    base_arousal: float
+    meaningful: bool
+    why: str
+    score_delta: float
+    positive: bool
+    negative: bool
+    length: int
+    depth: int
+    style: dict[str, float | str] | None
+    sentiment: float
+    topics: list[str] = field(default_factory=list)
+    facts: list[dict[str, Any]] = field(default_factory=list)
+    followups: list[dict[str, str]] = field(default_factory=list)
+    source_message_id: int | None = None
+    context: str | None = None
+
+
+@dataclass(frozen=True)
+class EffectCounts:
+    facts_added: int
+    facts_superseded: int
+    followups_added: int
+    opinions_touched: int
+    history_rows: int
+
+
+def apply_turn_effects(session: Session, effects: TurnEffects) -> EffectCounts:
+    style = effects.style or {}
+    row = session.execute(
+        _EFFECTS_SQL,
+        {
+            "user_id": effects.user_id,
+            "guild_id": effects.guild_id,
+            "channel_id": effects.channel_id,
+            "now": effects.now,
+            "facts": json.dumps(effects.facts),
+            "source_message_id": effects.source_message_id,
+            "context": effects.context,
+            "score_delta": effects.score_delta,
+            "positive": int(effects.positive),
+            "negative": int(effects.negative),
+            "length": float(effects.length),
+            "depth": float(effects.depth),
+            "learn_style": effects.style is not None,
+            "preferred_length": style.get("preferred_length", "medium"),
+            "formality": float(style.get("formality", 0.5)),
+            "emoji": float(style.get("emoji", 0.5)),
+            "humour": float(style.get("humour", 0.5)),
+            "detail": float(style.get("detail", 0.5)),
+            "sentiment": effects.sentiment,
+            "topics": json.dumps(effects.topics),
+            "followups": json.dumps(effects.followups),
+            "base_valence": effects.base_valence,
+            "base_arousal": effects.base_arousal,
+            "dv": effects.dv,
+            "da": effects.da,
+            "meaningful": effects.meaningful,
+            "why": effects.why,
+        },
+    ).one()
+    return EffectCounts(
+        facts_added=int(row.facts_added),
+        facts_superseded=int(row.facts_superseded),
+        followups_added=int(row.followups_added),
+        opinions_touched=int(row.opinions_touched),
+        history_rows=int(row.history_rows),
+    )
