@@ -89,6 +89,25 @@ def test_a_second_lc_dev_on_the_same_folder_is_refused_clearly(dev: dict[str, st
     assert "already using" in result.stderr
 
 
+def test_a_fact_told_in_one_message_is_listed_by_memory_list(dev: dict[str, str]) -> None:
+    info = json.loads((Path(dev["LC_STATE_DIR"]) / "dev.json").read_text())
+    from sqlalchemy import text
+
+    from loyal_companion.db.engine import create_db_engine
+
+    engine = create_db_engine(info["database_url"], pooled=False)
+    with engine.connect() as conn:  # consider every message for extraction (the default is about 40%)
+        conn.execute(
+            text(
+                "UPDATE personalities SET settings = jsonb_set(settings, '{facts,extraction_rate}', '1.0') "
+                "WHERE slug = 'bartender'"
+            )
+        )
+    engine.dispose()
+    _say(dev, "It's been a long day, but my dog is called Biscuit and he always cheers me up.")
+    assert "Their dog is called Biscuit" in _say(dev, "/memory list")
+
+
 def test_memory_round_trip_through_the_terminal(dev: dict[str, str]) -> None:
     assert "Noted" in _say(dev, "/memory remember My sister is called Inês")
     assert "Inês" in _say(dev, "/memory list")

@@ -29,7 +29,8 @@ FACT_TYPES: Final = (
 SINGLE_VALUED: Final = frozenset({"location", "work"})
 MIN_LENGTH: Final = 20
 _GREETINGS: Final = frozenset(
-    "hi hello hey hiya yo howdy evening morning afternoon thanks thank you cheers bye goodnight night".split()
+    "hi hello hey hiya yo howdy good evening morning afternoon thanks thank you cheers bye goodnight "
+    "night".split()
 )
 
 

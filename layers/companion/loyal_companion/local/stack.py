@@ -175,6 +175,9 @@ class LocalStack:
             "application_id": LOCAL_APPLICATION_ID,
             "model": model_line,
         }
+        if self._local_db is not None:
+            # The embedded database listens on a socket in .lc/ and has no password: safe to show.
+            info["database_url"] = database_url
         (self.state / "dev.json").write_text(json.dumps(info, indent=2))
         self.announce(
             "\n".join(

@@ -1,0 +1,181 @@
+"""The living mind through real turns on PostgreSQL (offline responder, extraction gate opened)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from loyal_companion.db.models import (
+    BotState,
+    Guild,
+    MoodHistory,
+    Personality,
+    ScheduledEvent,
+    UserCommunicationStyle,
+    UserFact,
+    UserRelationship,
+)
+from loyal_companion.llm.offline import OfflineResponder
+from loyal_companion.local.discord_stub import DiscordStub
+from tests.support.interactions import opt
+from tests.support.openai_stub import OpenAIStub
+from tests.support.worker import Clock, Worker, make_worker
+
+T0 = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # a Wednesday
+
+
+@pytest.fixture
+def discord() -> Iterator[DiscordStub]:
+    with DiscordStub() as stub:
+        yield stub
+
+
+def _open_gate(session_factory: sessionmaker[Session], rate: float = 1.0, **features: bool) -> None:
+    with session_factory() as s:
+        personality = s.scalars(select(Personality).where(Personality.slug == "bartender")).one()
+        settings = dict(personality.settings)
+        settings["facts"] = {**settings["facts"], "extraction_rate": rate}
+        settings["features"] = {**settings["features"], **features}
+        personality.settings = settings
+        s.commit()
+
+
+@pytest.fixture
+def worker(session_factory: sessionmaker[Session], discord: DiscordStub) -> Worker:
+    _open_gate(session_factory)
+    return make_worker(session_factory, discord, OfflineResponder(), Clock(T0))
+
+
+def _chat(worker: Worker, text: str, **kwargs: object) -> str:
+    return worker.run("chat", [opt("message", text)], **kwargs)
+
+
+def test_a_fact_told_in_conversation_is_listed_by_memory_list(worker: Worker) -> None:
+    _chat(worker, "Long week. My dog is called Biscuit and he keeps me sane.")
+    listing = worker.run("memory", [{"type": 1, "name": "list"}])
+    assert "Their dog is called Biscuit" in listing
+
+
+def test_a_newer_contradicting_fact_supersedes_the_older(
+    worker: Worker, session_factory: sessionmaker[Session]
+) -> None:
+    _chat(worker, "I live in Porto these days, by the river.")
+    worker.clock.now = T0 + timedelta(days=30)
+    _chat(worker, "Big news: I moved to Lisbon last weekend!")
+    with session_factory() as s:
+        rows = {f.fact_content: f.is_active for f in s.scalars(select(UserFact)).all()}
+    assert rows == {"They live in Porto these days": False, "They moved to Lisbon last weekend": True}
+
+
+def test_repeated_facts_are_not_duplicated(worker: Worker, session_factory: sessionmaker[Session]) -> None:
+    _chat(worker, "My sister is called Ines, she is visiting.")
+    _chat(worker, "Did I mention my sister is called Ines?")
+    with session_factory() as s:
+        assert [f.fact_content for f in s.scalars(select(UserFact)).all()] == ["Their sister is called Ines"]
+
+
+def test_a_turn_moves_mood_relationship_style_and_counters(
+    worker: Worker, session_factory: sessionmaker[Session]
+) -> None:
+    _chat(worker, "Thank you, honestly this was a wonderful, happy evening. I love our talks!")
+    with session_factory() as s:
+        state = s.scalars(select(BotState)).one()
+        assert state.guild_id is None and state.mood_valence > 0
+        assert (state.total_messages_sent, state.total_users_known) == (1, 1)
+        relationship = s.scalars(select(UserRelationship)).one()
+        assert relationship.relationship_score > 0 and relationship.positive_interactions == 1
+        style = s.scalars(select(UserCommunicationStyle)).one()
+        assert style.samples_collected == 1
+        history = s.scalars(select(MoodHistory)).all()
+        assert all(h.trigger_type == "conversation" for h in history)
+
+
+def test_a_guilds_mood_is_its_own(worker: Worker, session_factory: sessionmaker[Session]) -> None:
+    _chat(worker, "This is awful, I feel terrible and so alone tonight.", guild_id="600000000000000001")
+    with session_factory() as s:
+        states = {b.guild_id: b.mood_valence for b in s.scalars(select(BotState)).all()}
+    assert set(states) == {600000000000000001} and states[600000000000000001] < 0.1  # below the baseline
+
+
+def test_something_coming_up_gets_a_follow_up(worker: Worker, session_factory: sessionmaker[Session]) -> None:
+    _chat(worker, "I'm nervous, my job interview is on Friday and I really want it.")
+    with session_factory() as s:
+        event = s.scalars(select(ScheduledEvent)).one()
+    assert event.event_type == "follow_up" and event.title == "your job interview"
+    assert event.trigger_at == datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
+
+
+def test_server_admins_can_switch_fact_memory_off(
+    worker: Worker, session_factory: sessionmaker[Session]
+) -> None:
+    with session_factory() as s:
+        s.add(Guild(discord_id=600000000000000001, settings={"features": {"fact_memory": False}}))
+        s.commit()
+    _chat(worker, "My dog is called Biscuit, he is a terrier.", guild_id="600000000000000001")
+    with session_factory() as s:
+        assert s.scalars(select(UserFact)).all() == []
+
+
+def test_operators_can_switch_opinions_off_while_conversation_goes_on(
+    session_factory: sessionmaker[Session], discord: DiscordStub
+) -> None:
+    _open_gate(session_factory, opinions=False)
+    worker = make_worker(session_factory, discord, OfflineResponder(), Clock(T0))
+    reply = _chat(worker, "I love jazz, jazz is wonderful, the best jazz bars are here!")
+    assert reply  # still answered
+    with session_factory() as s:
+        from loyal_companion.db.models import BotOpinion
+
+        assert s.scalars(select(BotOpinion)).all() == []
+
+
+def test_opinions_form_from_discussions_and_reach_the_prompt(
+    session_factory: sessionmaker[Session], discord: DiscordStub
+) -> None:
+    _open_gate(session_factory)
+    stub = OpenAIStub().start()
+    try:
+        from loyal_companion.llm.client import OpenAIChatModel
+
+        stub.analysis = {"sentiment": 0.9, "intensity": 0.5, "topics": ["jazz"], "facts": []}
+        worker = make_worker(
+            session_factory,
+            discord,
+            OpenAIChatModel(api_key="k", base_url=stub.base_url, max_retries=0),
+            Clock(T0),
+        )
+        for i in range(3):
+            _chat(worker, f"Talking about jazz again, evening number {i} of many.")
+        _chat(worker, "What do you think of music these days?")
+        system = stub.last_chat["messages"][0]["content"]
+        assert "you enjoy jazz" in system
+    finally:
+        stub.stop()
+
+
+def test_the_structured_reading_falls_back_to_the_lexical_one_on_bad_json(
+    session_factory: sessionmaker[Session], discord: DiscordStub
+) -> None:
+    _open_gate(session_factory)
+    stub = OpenAIStub().start()
+    try:
+        from loyal_companion.llm.client import OpenAIChatModel
+
+        stub.analysis = {"sentiment": "very", "facts": "none"}  # not what the schema asks for
+        worker = make_worker(
+            session_factory,
+            discord,
+            OpenAIChatModel(api_key="k", base_url=stub.base_url, max_retries=0),
+            Clock(T0),
+        )
+        _chat(worker, "My dog is called Biscuit and he snores terribly.")
+        with session_factory() as s:
+            assert [f.fact_content for f in s.scalars(select(UserFact)).all()] == [
+                "Their dog is called Biscuit"
+            ]
+    finally:
+        stub.stop()
