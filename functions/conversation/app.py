@@ -10,10 +10,11 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from loyal_companion import runtime
-from loyal_companion.observability import handler_logger
+from loyal_companion.observability import handler_logger, handler_metrics
 from loyal_companion.service.worker import handle_queue_body
 
 logger = handler_logger()
+metrics = handler_metrics()
 processor = SqsFifoPartialProcessor()
 
 
@@ -21,6 +22,7 @@ def handle_record(record: SQSRecord) -> None:
     handle_queue_body(record.body, runtime.services())
 
 
+@metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(

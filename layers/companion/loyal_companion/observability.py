@@ -12,10 +12,11 @@ from __future__ import annotations
 import contextvars
 import logging
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools import Logger
+    from aws_lambda_powertools import Logger, Metrics
 
 SERVICE: Final = "loyal-companion"
 PACKAGE_LOGGER: Final = "loyal_companion"
@@ -37,6 +38,34 @@ def redact(text: str) -> str:
     for pattern in _TOKEN_PATTERNS:
         text = pattern.sub(r"\1[redacted]", text)
     return text
+
+
+MetricSink = Callable[[str, float, str], None]
+_metric_sink: MetricSink | None = None
+
+
+def use_metric_sink(sink: MetricSink | None) -> None:
+    """Where ``record_metric`` sends figures (a handler's Powertools Metrics; nothing by default)."""
+    global _metric_sink
+    _metric_sink = sink
+
+
+def record_metric(name: str, value: float, unit: str = "Count") -> None:
+    """One figure for CloudWatch (EMF through the handler's Powertools Metrics), or nothing locally."""
+    if _metric_sink is not None:
+        _metric_sink(name, value, unit)
+
+
+def handler_metrics() -> Metrics:
+    """Powertools Metrics for a handler module, wired as the package's metric sink."""
+    from aws_lambda_powertools import Metrics
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    metrics = Metrics(namespace="LoyalCompanion", service=SERVICE)
+    use_metric_sink(
+        lambda name, value, unit: metrics.add_metric(name=name, unit=MetricUnit(unit), value=value)
+    )
+    return metrics
 
 
 def bind_correlation_id(value: str | None) -> None:

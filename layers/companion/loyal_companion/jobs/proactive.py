@@ -35,6 +35,7 @@ from loyal_companion.living.timeparse import TimeParseError, zone
 from loyal_companion.llm.offline import OFFLINE_LABEL
 from loyal_companion.llm.prompt import FactLine, PromptInput, compose
 from loyal_companion.llm.types import ChatModel, ModelError, ModelParams
+from loyal_companion.observability import record_metric
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +137,13 @@ def run_proactive(
         result.claimed += len(claimed)
         for event in claimed:
             _handle(deps, event, result, dm_channels)
+    for name, value in (
+        ("ProactiveSent", result.sent),
+        ("ProactiveFailed", result.failed),
+        ("ProactiveCancelled", result.cancelled),
+        ("ProactiveRetried", result.retried),
+    ):
+        record_metric(name, value)
     logger.info(
         "proactive run",
         extra={k: v for k, v in result.__dict__.items() if k != "errors"},

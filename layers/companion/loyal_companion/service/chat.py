@@ -30,6 +30,7 @@ from loyal_companion.llm.prompt import FactLine, PromptInput, Turn, compose
 from loyal_companion.llm.resolution import DEFAULT
 from loyal_companion.llm.tokens import count_tokens
 from loyal_companion.llm.types import ModelParams
+from loyal_companion.observability import record_metric
 from loyal_companion.service.context import CommandContext, Reply
 from loyal_companion.service.mind import extraction_gate, feature_on, read_exchange, turn_effects
 
@@ -255,6 +256,7 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
             ),
         )
         uow.commit()
+    record_metric("ModelTokens", completion.prompt_tokens + completion.completion_tokens)
     logger.info(
         "chat turn",
         extra={

@@ -20,7 +20,7 @@ from loyal_companion.discord.commands import invocation_of
 from loyal_companion.discord.interaction import MalformedInteraction, read_interaction
 from loyal_companion.discord.rest import DiscordError
 from loyal_companion.llm.types import ModelError
-from loyal_companion.observability import bind_correlation_id
+from loyal_companion.observability import bind_correlation_id, record_metric
 from loyal_companion.queue import Envelope
 from loyal_companion.service.commands import HANDLERS
 from loyal_companion.service.context import CommandContext, Reply, Services
@@ -107,6 +107,7 @@ def _run_command(ctx: CommandContext) -> Reply | None:
 
 def _fail(ctx: CommandContext, exc: Exception, *, transient: bool) -> None:
     """Tell the person, log the details, and decide whether SQS should try again."""
+    record_metric("ModelErrors" if isinstance(exc, ModelError) else "CommandErrors", 1)
     logger.error(
         "command failed",
         extra={
@@ -146,3 +147,6 @@ def _deliver(ctx: CommandContext, reply: Reply) -> None:
         logger.error("delivery failed for good", extra={"error": str(exc)})
         return
     logger.info("reply delivered", extra={"command": ctx.invocation.key, "chars": len(reply.content)})
+    record_metric("RepliesDelivered", 1)
+    latency = (ctx.services.clock() - ctx.info.created_at).total_seconds() * 1000
+    record_metric("ReplyLatency", max(0.0, latency), "Milliseconds")

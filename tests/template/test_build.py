@@ -1,0 +1,44 @@
+"""`sam build` on this machine (no Docker, Python 3.11) gives a layer for Lambda's arm64 Python 3.13."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.template.test_template import _sam
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_sam_build_makes_a_layer_for_the_target_platform(tmp_path: Path) -> None:
+    sam = _sam()
+    if sam is None:
+        if os.environ.get("CI"):
+            pytest.fail("the SAM CLI is not installed; `make test` installs it into .venv-sam")
+        pytest.skip("the SAM CLI is not installed (`make test` installs it)")
+    build = tmp_path / "build"
+    result = subprocess.run(
+        [sam, "build", "--build-dir", str(build), "--cache-dir", str(tmp_path / "cache")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "SAM_CLI_TELEMETRY": "0"},
+        check=False,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    layer = build / "CompanionLayer" / "python"
+    assert (layer / "loyal_companion" / "discord" / "endpoint.py").is_file()
+    native = [p.name for p in layer.rglob("*.so")]
+    assert native, "no compiled extensions at all: the layer cannot be complete"
+    wrong = [n for n in native if "x86_64" in n or ("cpython-" in n and "cpython-313-aarch64" not in n)]
+    assert wrong == [], wrong
+    assert any("cpython-313-aarch64-linux-gnu" in n for n in native)
+    assert not list(layer.rglob("__pycache__"))
+    migrate = build / "MigrateFunction"
+    assert (migrate / "migrations" / "env.py").is_file() and (migrate / "alembic.ini").is_file()
+    for name in ("InteractionsFunction", "ConversationFunction", "MoodDecayFunction", "ProactiveFunction"):
+        assert (build / name / "app.py").is_file()

@@ -1,0 +1,126 @@
+"""The template as CloudFormation sees it after the SAM transform (aws-sam-translator, offline)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cfnlint.decode import decode
+from samtranslator.translator.transform import transform
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class _NoManagedPolicies:
+    def load(self) -> dict[str, str]:
+        return {}
+
+
+@pytest.fixture(scope="module")
+def resources() -> dict[str, Any]:
+    template, problems = decode(str(ROOT / "template.yaml"))
+    assert not problems
+    document = json.loads(json.dumps(template, default=str))
+    for resource in document["Resources"].values():  # what `sam package` does before deploy
+        props = resource.get("Properties", {})
+        for key in ("CodeUri", "ContentUri"):
+            if key in props:
+                props[key] = "s3://bucket/artifact.zip"
+    import os
+
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    return dict(transform(document, {}, _NoManagedPolicies())["Resources"])
+
+
+def _statements(resources: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    policies = resources[role]["Properties"].get("Policies", [])
+    return [s for p in policies for s in p["PolicyDocument"]["Statement"]]
+
+
+def _actions(statements: list[dict[str, Any]]) -> set[str]:
+    out: set[str] = set()
+    for s in statements:
+        actions = s["Action"]
+        out |= set(actions if isinstance(actions, list) else [actions])
+    return out
+
+
+def test_the_queue_is_fifo_with_a_dead_letter_redrive(resources: dict[str, Any]) -> None:
+    queue = resources["ConversationQueue"]["Properties"]
+    assert queue["FifoQueue"] is True and queue["ContentBasedDeduplication"] is False
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == 3
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {
+        "Fn::GetAtt": ["ConversationDeadLetterQueue", "Arn"]
+    }
+    assert resources["ConversationDeadLetterQueue"]["Properties"]["FifoQueue"] is True
+    mapping = next(r for r in resources.values() if r["Type"] == "AWS::Lambda::EventSourceMapping")
+    assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def test_both_schedules_use_eventbridge_scheduler(resources: dict[str, Any]) -> None:
+    schedules = {
+        json.dumps(r["Properties"]["Target"]["Arn"]): r["Properties"]["ScheduleExpression"]
+        for r in resources.values()
+        if r["Type"] == "AWS::Scheduler::Schedule"
+    }
+    assert sorted(schedules.values()) == ["rate(15 minutes)", "rate(5 minutes)"]
+    assert any("MoodDecayFunction" in k for k in schedules) and any(
+        "ProactiveFunction" in k for k in schedules
+    )
+
+
+def test_the_interactions_function_may_only_queue_and_read_the_secret(resources: dict[str, Any]) -> None:
+    managed = json.dumps(resources["InteractionsFunctionRole"]["Properties"]["ManagedPolicyArns"])
+    assert "AWSLambdaBasicExecutionRole" in managed and "SQS" not in managed
+    statements = _statements(resources, "InteractionsFunctionRole")
+    assert statements
+    assert _actions(statements) <= {"sqs:SendMessage*", "sqs:SendMessage", "secretsmanager:GetSecretValue"}
+    for statement in statements:
+        resource = json.dumps(statement["Resource"])
+        assert '"*"' not in resource
+        if any(a.startswith("sqs:") for a in _actions([statement])):
+            assert "ConversationQueue" in resource and "DeadLetter" not in resource
+        else:
+            assert "AppSecret" in resource
+
+
+def test_the_other_functions_only_read_the_secret(resources: dict[str, Any]) -> None:
+    for role in (
+        "ConversationFunctionRole",
+        "MoodDecayFunctionRole",
+        "ProactiveFunctionRole",
+        "MigrateFunctionRole",
+    ):
+        statements = _statements(resources, role)
+        assert statements and _actions(statements) == {"secretsmanager:GetSecretValue"}, role
+        assert all("AppSecret" in json.dumps(s["Resource"]) for s in statements), role
+    managed = json.dumps(resources["ConversationFunctionRole"]["Properties"]["ManagedPolicyArns"])
+    assert "AWSLambdaSQSQueueExecutionRole" in managed  # what SAM grants for the queue trigger
+
+
+def test_alarms_cover_dead_letters_errors_and_latency(resources: dict[str, Any]) -> None:
+    alarms = {k: r["Properties"] for k, r in resources.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
+    assert {
+        "DeadLetterAlarm",
+        "InteractionsErrorsAlarm",
+        "ConversationErrorsAlarm",
+        "InteractionsLatencyAlarm",
+    } <= set(alarms)
+    assert alarms["InteractionsLatencyAlarm"]["MetricName"] == "Duration"
+    assert any(r["Type"] == "AWS::CloudWatch::Dashboard" for r in resources.values())
+
+
+def test_migrations_run_as_a_deploy_step(resources: dict[str, Any]) -> None:
+    schema = resources["Schema"]
+    assert schema["Type"] == "Custom::DatabaseSchema"
+    assert "MigrateFunction" in json.dumps(schema["Properties"]["ServiceToken"])
+
+
+def test_functions_are_arm64_on_a_current_python(resources: dict[str, Any]) -> None:
+    functions = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Function"]
+    assert len(functions) == 5
+    for f in functions:
+        assert f["Architectures"] == ["arm64"]
+        assert f["Runtime"] == {"Ref": "PythonRuntime"} or str(f["Runtime"]).startswith("python3.1")
