@@ -1,0 +1,143 @@
+"""Fault injection end to end: what the person sees, and database counts proving exactly-once effects."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from loyal_companion import runtime
+from loyal_companion.db.engine import make_session_factory
+from loyal_companion.db.uow import UnitOfWork
+from loyal_companion.service.worker import APOLOGY, BUSY_APOLOGY
+from tests.e2e.conftest import Stack
+from tests.support.interactions import command, opt
+from tests.support.openai_stub import Scripted
+
+
+def _counts(stack: Stack) -> dict[str, int]:
+    engine = create_engine(stack.database_url)
+    try:
+        with engine.connect() as conn:
+            return {
+                table: int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+                for table in (
+                    "messages",
+                    "interaction_receipts",
+                    "user_facts",
+                    "bot_states",
+                    "mood_history",
+                    "user_relationships",
+                )
+            }
+    finally:
+        engine.dispose()
+
+
+def _mood_and_interactions(stack: Stack) -> tuple[float, int]:
+    engine = create_engine(stack.database_url)
+    try:
+        with engine.connect() as conn:
+            valence = conn.execute(text("SELECT mood_valence FROM bot_states")).scalar_one()
+            interactions = conn.execute(
+                text("SELECT total_interactions FROM user_relationships")
+            ).scalar_one()
+            return float(valence), int(interactions)
+    finally:
+        engine.dispose()
+
+
+def test_the_database_down_when_the_worker_starts(stack: Stack) -> None:
+    stack.post(command("chat", [opt("message", "hello, anyone there?")]))
+    records = stack.queued()
+    good = runtime.services().unit_of_work
+    from loyal_companion.db.engine import create_db_engine
+
+    dead = create_db_engine("postgresql+pg8000://nobody@127.0.0.1:9/none")
+    runtime.services().unit_of_work = lambda: UnitOfWork(make_session_factory(dead))
+    try:
+        failed = stack.work(records)
+    finally:
+        runtime.services().unit_of_work = good
+    assert failed["batchItemFailures"]  # SQS will deliver it again
+    assert stack.discord.originals()[0].content == BUSY_APOLOGY
+    assert stack.model.completions == 0
+    assert stack.work(records) == {"batchItemFailures": []}  # the database is back
+    assert stack.discord.originals()[0].content == "Here's to you. I'm listening."
+    assert _counts(stack)["messages"] == 2 and stack.model.completions == 1
+
+
+@pytest.mark.parametrize("status", [429, 500])
+def test_a_model_429_or_500_is_retried_later_and_answered_once(stack: Stack, status: int) -> None:
+    stack.model.then(Scripted(status=status, body={"error": {"message": "busy"}}))
+    stack.post(command("chat", [opt("message", "I got some news today, good news!")]))
+    records = stack.queued()
+    assert stack.work(records)["batchItemFailures"]
+    assert stack.discord.originals()[0].content == BUSY_APOLOGY
+    before = _counts(stack)
+    assert before["messages"] == 0 and before["bot_states"] == 0  # nothing half-done
+    assert stack.work(records) == {"batchItemFailures": []}
+    after = _counts(stack)
+    assert after["messages"] == 2 and after["interaction_receipts"] == 1 and after["user_relationships"] == 1
+
+
+def test_a_model_timeout_is_transient(stack: Stack) -> None:
+    from loyal_companion.llm.client import OpenAIChatModel
+
+    runtime.services().model = OpenAIChatModel(
+        api_key="k", base_url=stack.model.base_url, max_retries=0, timeout=0.5
+    )
+    stack.model.then(Scripted(delay=1.5))
+    stack.post(command("chat", [opt("message", "still there?")]))
+    records = stack.queued()
+    assert stack.work(records)["batchItemFailures"]
+    assert stack.work(records) == {"batchItemFailures": []}
+    assert _counts(stack)["messages"] == 2
+
+
+def test_discord_5xx_on_delivery_redelivers_the_stored_reply_without_a_second_model_call(
+    stack: Stack,
+) -> None:
+    stack.discord.fail_next(r"PATCH .*@original", 503, times=4)
+    stack.post(command("chat", [opt("message", "tell me something kind")]))
+    records = stack.queued()
+    assert stack.work(records)["batchItemFailures"]
+    assert _counts(stack)["interaction_receipts"] == 1  # the turn is stored even though delivery failed
+    assert stack.work(records) == {"batchItemFailures": []}
+    assert stack.model.completions == 1
+    assert stack.discord.originals()[0].content == "Here's to you. I'm listening."
+    counts = _counts(stack)
+    assert counts["messages"] == 2 and counts["user_relationships"] == 1
+    valence, interactions = _mood_and_interactions(stack)
+    assert interactions == 1  # the mood and relationship moved once
+
+
+def test_discord_429_on_delivery_waits_and_succeeds(stack: Stack) -> None:
+    stack.discord.fail_next(r"PATCH .*@original", 429, body={"message": "slow", "retry_after": 0.1})
+    assert stack.send(command("chat", [opt("message", "hi")])) == {"batchItemFailures": []}
+    assert stack.discord.originals()[0].content == "Here's to you. I'm listening."
+
+
+def test_unknown_interaction_on_delivery_is_not_retried(stack: Stack) -> None:
+    stack.discord.fail_next(
+        r"PATCH .*@original", 404, times=10, body={"message": "Unknown interaction", "code": 10062}
+    )
+    assert stack.send(command("chat", [opt("message", "hi")])) == {"batchItemFailures": []}
+    assert _counts(stack)["interaction_receipts"] == 1
+
+
+def test_a_duplicate_record_moves_nothing_twice(stack: Stack) -> None:
+    payload = command("chat", [opt("message", "My dog is called Biscuit and I am so happy today!")])
+    stack.post(payload)
+    records = stack.queued()
+    stack.work(records)
+    first = (_counts(stack), _mood_and_interactions(stack))
+    stack.work(records)
+    stack.work(records)
+    assert (_counts(stack), _mood_and_interactions(stack)) == first
+    assert stack.model.completions == 1
+
+
+def test_a_failed_command_apologises_in_character(stack: Stack) -> None:
+    stack.model.then(Scripted(status=400, body={"error": {"message": "bad request"}}))
+    stack.send(command("chat", [opt("message", "hello")]))
+    assert stack.discord.originals()[0].content == APOLOGY
