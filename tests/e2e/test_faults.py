@@ -141,3 +141,35 @@ def test_a_failed_command_apologises_in_character(stack: Stack) -> None:
     stack.model.then(Scripted(status=400, body={"error": {"message": "bad request"}}))
     stack.send(command("chat", [opt("message", "hello")]))
     assert stack.discord.originals()[0].content == APOLOGY
+
+
+def test_an_unexpected_bug_still_answers_the_person_and_is_not_retried(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from loyal_companion.service import commands
+
+    def broken(ctx: object) -> object:
+        raise KeyError("a bug")
+
+    monkeypatch.setitem(commands.HANDLERS, "mood", broken)  # type: ignore[arg-type]
+    assert stack.send(command("mood")) == {"batchItemFailures": []}
+    assert stack.discord.originals()[0].content == APOLOGY
+
+
+def test_database_errors_are_logged_without_the_values(
+    stack: Stack, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret_words = "my secret diary entry about Bo"
+    good = runtime.services().unit_of_work
+    from loyal_companion.db.engine import create_db_engine
+
+    stack.post(command("chat", [opt("message", secret_words)]))
+    records = stack.queued()
+    runtime.services().unit_of_work = lambda: UnitOfWork(
+        make_session_factory(create_db_engine("postgresql+pg8000://nobody@127.0.0.1:9/none"))
+    )
+    try:
+        stack.work(records)
+    finally:
+        runtime.services().unit_of_work = good
+    assert secret_words not in caplog.text

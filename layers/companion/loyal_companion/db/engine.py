@@ -66,13 +66,17 @@ def create_db_engine(
     clean_url, connect_args = split_tls_options(url)
     connect_args.setdefault("timeout", 10)
     if not pooled:
-        return create_engine(clean_url, connect_args=connect_args, poolclass=NullPool, echo=echo)
+        return create_engine(
+            clean_url, connect_args=connect_args, poolclass=NullPool, echo=echo, hide_parameters=True
+        )
     engine = create_engine(
         clean_url,
         connect_args=connect_args,
         # The driver does not open transactions by itself: a read is one round trip, not BEGIN + read +
         # ROLLBACK. Units of work that write say BEGIN and COMMIT explicitly (db/uow.py).
         isolation_level="AUTOCOMMIT",
+        # Errors name the statement but not its values: those are people's messages and facts.
+        hide_parameters=True,
         pool_size=pool_size,
         max_overflow=max_overflow,
         # Serverless Postgres closes idle connections; recycle before a typical 5-minute idle cut.

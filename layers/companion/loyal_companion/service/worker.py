@@ -102,6 +102,9 @@ def _run_command(ctx: CommandContext) -> Reply | None:
         _fail(ctx, exc, transient=isinstance(exc, OperationalError | SAInterfaceError))
     except DiscordError as exc:
         _fail(ctx, exc, transient=exc.transient)
+    except Exception as exc:  # a bug: the person still hears back, the details go to the log, no retry
+        logger.exception("unexpected error in a command", extra={"command": ctx.invocation.key})
+        _fail(ctx, exc, transient=False)
     return None
 
 
@@ -113,7 +116,8 @@ def _fail(ctx: CommandContext, exc: Exception, *, transient: bool) -> None:
         extra={
             "command": ctx.invocation.key,
             "error": type(exc).__name__,
-            "detail": str(exc)[:300],
+            # Database errors carry statements; their SQLSTATE is what an operator needs.
+            "detail": f"SQLSTATE {sqlstate(exc)}" if isinstance(exc, DBAPIError) else str(exc)[:300],
             "transient": transient,
         },
     )
