@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-_EFFECTS_SQL = text(
+from loyal_companion.db.sql import sql
+
+_EFFECTS_SQL = sql(
     """
 WITH p AS (
     SELECT CAST(:user_id AS bigint) AS user_id, CAST(:guild_id AS bigint) AS guild_id,

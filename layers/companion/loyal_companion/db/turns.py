@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from loyal_companion.db.sql import sql
 from loyal_companion.living.style import hints as style_hints
 from loyal_companion.llm.resolution import (
     DEFAULT,
@@ -49,7 +49,7 @@ def _llm_columns() -> str:
     return ",\n       ".join(parts)
 
 
-_STATE_SQL = text(
+_STATE_SQL = sql(
     f"""
 WITH u AS (
     SELECT id, global_persona_id, timezone FROM users WHERE discord_id = :discord_id
@@ -134,7 +134,7 @@ LEFT JOIN LATERAL (
 """
 )
 
-_WINDOW_AND_FACTS_SQL = text(
+_WINDOW_AND_FACTS_SQL = sql(
     """
 (SELECT 'turn' AS kind, m.role AS role, m.content AS content, 0.0 AS score, NULL AS fact_type,
         m.created_at AS at, m.id AS id
@@ -325,7 +325,7 @@ def load_window_and_facts(
     )
 
 
-_TOUCH_CONVERSATION_SQL = text(
+_TOUCH_CONVERSATION_SQL = sql(
     """
 WITH person AS (
     INSERT INTO users (discord_id, discord_username, discord_display_name, first_seen_at, last_seen_at)
@@ -387,7 +387,7 @@ def touch_conversation(
     return int(row.user_id), int(row.conversation_id)
 
 
-_STORE_TURN_SQL = text(
+_STORE_TURN_SQL = sql(
     """
 WITH stored AS (
     INSERT INTO messages (conversation_id, user_id, personality_id, interaction_id, discord_message_id, role,

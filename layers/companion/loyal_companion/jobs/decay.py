@@ -12,17 +12,18 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from loyal_companion.db.models import Personality
+from loyal_companion.db.sql import sql
 from loyal_companion.db.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_SLUG = "bartender"
 
-_DECAY_SQL = text(
+_DECAY_SQL = sql(
     """
     WITH p AS (
         SELECT CAST(:now AS timestamptz) AS now, CAST(:rate AS float8) AS rate,

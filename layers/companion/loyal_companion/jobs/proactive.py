@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import text
 
+from loyal_companion.db.sql import sql
 from loyal_companion.db.uow import UnitOfWork
 from loyal_companion.discord.rest import DiscordError, DiscordRest
 from loyal_companion.living.proactive import (
@@ -44,7 +45,7 @@ BATCH = 25
 CHECKIN_AFTER_DAYS = 3
 REGULAR_SCORE = 40.0  # above this, a person is at least a Regular
 
-_CREATE_CHECKINS_SQL = text(
+_CREATE_CHECKINS_SQL = sql(
     """
 INSERT INTO scheduled_events (user_id, event_type, trigger_at, due_at, title, context)
 SELECT u.id, 'check_in', CAST(:now AS timestamptz), CAST(:now AS timestamptz), 'Check-in', '{}'::jsonb
@@ -60,7 +61,7 @@ WHERE u.is_active AND u.last_seen_at < CAST(:quiet_since AS timestamptz)
 """
 )
 
-_CLAIM_SQL = text(
+_CLAIM_SQL = sql(
     """
 WITH due AS (
     SELECT id FROM scheduled_events
@@ -83,7 +84,7 @@ RETURNING e.id, e.user_id, e.guild_id, e.channel_id, e.event_type, e.trigger_at,
 """
 )
 
-_FACTS_SQL = text(
+_FACTS_SQL = sql(
     """
 SELECT fact_content, importance FROM user_facts
 WHERE user_id = :user_id AND is_active AND fact_type NOT IN ('grief_context', 'attachment_pattern')
