@@ -16,10 +16,8 @@ from sqlalchemy.orm import Session
 
 from loyal_companion.db.models import (
     BotState,
-    Conversation,
     Guild,
     InteractionReceipt,
-    Message,
     Persona,
     Personality,
     ScheduledEvent,
@@ -147,9 +145,6 @@ class GuildRepository:
         ).returning(Guild)
         return self._session.scalars(stmt, execution_options={"populate_existing": True}).one()
 
-    def by_discord_id(self, discord_id: int) -> Guild | None:
-        return self._session.scalars(select(Guild).where(Guild.discord_id == discord_id)).one_or_none()
-
 
 class ReceiptRepository:
     def __init__(self, session: Session) -> None:
@@ -166,89 +161,9 @@ class ReceiptRepository:
         self._session.flush()
 
 
-class ConversationRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
-    def latest(self, *, user_id: int, channel_id: int | None) -> Conversation | None:
-        return self._session.scalars(
-            select(Conversation)
-            .where(
-                Conversation.user_id == user_id,
-                Conversation.channel_id.is_(None)
-                if channel_id is None
-                else Conversation.channel_id == channel_id,
-                Conversation.is_active.is_(True),
-            )
-            .order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
-            .limit(1)
-        ).one_or_none()
-
-    def window(self, conversation_id: int, limit: int) -> list[Message]:
-        """The last ``limit`` messages of a conversation, oldest first."""
-        rows = self._session.scalars(
-            select(Message)
-            .where(Message.conversation_id == conversation_id)
-            .order_by(Message.created_at.desc(), Message.id.desc())
-            .limit(limit)
-        ).all()
-        return list(reversed(rows))
-
-    def start(
-        self, *, user_id: int, guild_id: int | None, channel_id: int | None, now: datetime
-    ) -> Conversation:
-        conversation = Conversation(
-            user_id=user_id, guild_id=guild_id, channel_id=channel_id, started_at=now, last_message_at=now
-        )
-        self._session.add(conversation)
-        self._session.flush()
-        return conversation
-
-    def add_messages(self, conversation: Conversation, messages: list[Message], *, now: datetime) -> None:
-        for message in messages:
-            message.conversation_id = conversation.id
-        self._session.add_all(messages)
-        conversation.message_count += len(messages)
-        conversation.last_message_at = now
-        self._session.flush()
-
-    def user_turns_since(self, user_id: int, since: datetime) -> int:
-        return int(
-            self._session.scalar(
-                select(func.count())
-                .select_from(Message)
-                .where(Message.user_id == user_id, Message.role == "user", Message.created_at >= since)
-            )
-            or 0
-        )
-
-    def model_tokens_since(
-        self, *, since: datetime, user_id: int | None = None, guild_id: int | None = None
-    ) -> int:
-        stmt = select(
-            func.coalesce(
-                func.sum(
-                    func.coalesce(Message.model_prompt_tokens, 0)
-                    + func.coalesce(Message.model_completion_tokens, 0)
-                ),
-                0,
-            )
-        ).where(Message.created_at >= since, Message.role == "assistant")
-        if user_id is not None:
-            stmt = stmt.where(Message.user_id == user_id)
-        if guild_id is not None:
-            stmt = stmt.join(Conversation, Conversation.id == Message.conversation_id).where(
-                Conversation.guild_id == guild_id
-            )
-        return int(self._session.scalar(stmt) or 0)
-
-
 class PersonalityRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
-
-    def by_slug(self, slug: str) -> Personality | None:
-        return self._session.scalars(select(Personality).where(Personality.slug == slug)).one_or_none()
 
     def find(self, name: str) -> Personality | None:
         """By slug or (case-insensitive) name or display name."""
@@ -275,25 +190,6 @@ class MoodRepository:
     def get(self, guild_id: int | None) -> BotState | None:
         cond = BotState.guild_id.is_(None) if guild_id is None else BotState.guild_id == guild_id
         return self._session.scalars(select(BotState).where(cond)).one_or_none()
-
-    def get_or_create(
-        self, guild_id: int | None, *, now: datetime, valence: float, arousal: float
-    ) -> BotState:
-        stmt = (
-            insert(BotState)
-            .values(
-                guild_id=guild_id,
-                mood_valence=valence,
-                mood_arousal=arousal,
-                mood_updated_at=now,
-                first_activated_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=[BotState.guild_id])
-        )
-        self._session.execute(stmt)
-        state = self.get(guild_id)
-        assert state is not None
-        return state
 
 
 class RelationshipRepository:
@@ -331,15 +227,6 @@ class EventRepository:
         )
         return len(result.all())
 
-    def pending_for(self, user_id: int) -> list[ScheduledEvent]:
-        return list(
-            self._session.scalars(
-                select(ScheduledEvent)
-                .where(ScheduledEvent.user_id == user_id, ScheduledEvent.status == "pending")
-                .order_by(ScheduledEvent.trigger_at)
-            ).all()
-        )
-
 
 class PersonaRepository:
     def __init__(self, session: Session) -> None:
@@ -366,17 +253,6 @@ class PersonaRepository:
         )
         return len(result.all())
 
-    def get(self, persona_id: int | None) -> Persona | None:
-        return self._session.get(Persona, persona_id) if persona_id is not None else None
-
-    def system_default(self) -> Persona | None:
-        return self._session.scalars(
-            select(Persona)
-            .where(Persona.is_global.is_(True), Persona.owner_id.is_(None))
-            .order_by(Persona.id)
-            .limit(1)
-        ).one_or_none()
-
 
 class Repositories:
     """Every repository over one session: what a unit of work hands its caller."""
@@ -387,7 +263,6 @@ class Repositories:
         self.facts = FactRepository(session)
         self.guilds = GuildRepository(session)
         self.receipts = ReceiptRepository(session)
-        self.conversations = ConversationRepository(session)
         self.personalities = PersonalityRepository(session)
         self.moods = MoodRepository(session)
         self.relationships = RelationshipRepository(session)

@@ -19,6 +19,7 @@ from loyal_companion.db.sql import sql
 from loyal_companion.living.style import hints as style_hints
 from loyal_companion.llm.resolution import (
     DEFAULT,
+    LLM_FIELDS,
     PERSONALITY,
     YOUR_PERSONA,
     YOUR_SETTING,
@@ -26,21 +27,10 @@ from loyal_companion.llm.resolution import (
     Sourced,
 )
 
-_LLM_FIELDS = (
-    "model",
-    "temperature",
-    "top_p",
-    "max_tokens",
-    "frequency_penalty",
-    "presence_penalty",
-    "supports_vision",
-    "context_budget",
-)
-
 
 def _llm_columns() -> str:
     parts = []
-    for f in _LLM_FIELDS:
+    for f in LLM_FIELDS:
         parts.append(f"COALESCE(ul.{f}, pl.{f}, dl.{f}) AS {f}")
         parts.append(
             f"CASE WHEN ul.{f} IS NOT NULL THEN :src_yours WHEN pl.{f} IS NOT NULL THEN :src_personality "

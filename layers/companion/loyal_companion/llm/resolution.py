@@ -12,6 +12,18 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
+# The LLM settings resolved field by field (the columns of llm_configs that a config may leave NULL).
+LLM_FIELDS = (
+    "model",
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "frequency_penalty",
+    "presence_penalty",
+    "supports_vision",
+    "context_budget",
+)
+
 YOUR_SETTING = "your setting for this personality"
 YOUR_PERSONA = "your own persona"
 PERSONALITY = "the personality"
