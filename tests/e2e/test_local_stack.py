@@ -96,7 +96,7 @@ def test_a_fact_told_in_one_message_is_listed_by_memory_list(dev: dict[str, str]
     from loyal_companion.db.engine import create_db_engine
 
     engine = create_db_engine(info["database_url"], pooled=False)
-    with engine.connect() as conn:  # consider every message for extraction (the default is about 40%)
+    with engine.begin() as conn:  # consider every message for extraction (the default is about 40%)
         conn.execute(
             text(
                 "UPDATE personalities SET settings = jsonb_set(settings, '{facts,extraction_rate}', '1.0') "

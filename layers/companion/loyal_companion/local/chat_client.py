@@ -80,7 +80,9 @@ class ChatClient:
                     settled_at = time.monotonic()
             last = state
             time.sleep(0.1)
-        return ["(no reply arrived in time; `lc dev` logs say why)"]
+        raise TimeoutError(
+            "no reply arrived in time; the `lc dev` log (.lc/dev.log when lc chat started it) says why"
+        )
 
     def _messages(self, after: int) -> list[dict[str, Any]]:
         url = self.discord_api.split("/api/")[0] + f"/_local/messages?after={after}"

@@ -64,7 +64,12 @@ def run_chat(*, say: str | None, fast: bool, port: int, discord_port: int) -> in
     )
     try:
         if say is not None:
-            for part in client.send(say):
+            try:
+                parts = client.send(say)
+            except TimeoutError as exc:
+                print(f"lc: {exc}", file=sys.stderr)
+                return 1
+            for part in parts:
                 print(part, flush=True)
             return 0
         return _repl(client, info.get("model", ""))
@@ -107,6 +112,9 @@ def _repl(client: ChatClient, model: str) -> int:
                 parts = client.send(line)
             except TerminalCommandError as exc:
                 print(f"  {exc}")
+                continue
+            except TimeoutError as exc:
+                print(f"  ({exc})")
                 continue
             except OSError as exc:
                 print(f"  (could not reach the local stack: {exc})")
