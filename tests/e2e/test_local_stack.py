@@ -111,3 +111,42 @@ def test_a_fact_told_in_one_message_is_listed_by_memory_list(dev: dict[str, str]
 def test_memory_round_trip_through_the_terminal(dev: dict[str, str]) -> None:
     assert "Noted" in _say(dev, "/memory remember My sister is called Inês")
     assert "Inês" in _say(dev, "/memory list")
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL")
+    }
+    env["LC_STATE_DIR"] = str(tmp_path / "state")
+    env.update(extra)
+    return env
+
+
+def test_a_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [*LC, "dev", "--port", str(port), "--discord-port", "0"],
+            env=_env(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 2
+    assert f"port {port} is in use" in result.stderr and "--port" in result.stderr
+
+
+def test_a_model_server_that_does_not_answer_is_a_clear_error(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [*LC, "dev", "--port", "0", "--discord-port", "0"],
+        env=_env(tmp_path, OPENAI_BASE_URL="http://127.0.0.1:9/v1"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "does not answer" in result.stderr and "offline responder" in result.stderr

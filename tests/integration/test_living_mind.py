@@ -179,3 +179,77 @@ def test_the_structured_reading_falls_back_to_the_lexical_one_on_bad_json(
             ]
     finally:
         stub.stop()
+
+
+def test_common_ground_is_found_and_mentioned_only_in_general_terms(
+    session_factory: sessionmaker[Session], discord: DiscordStub
+) -> None:
+    from loyal_companion.db.models import FactAssociation
+    from loyal_companion.llm.client import OpenAIChatModel
+
+    _open_gate(session_factory)
+    guild = "600000000000000001"
+    stub = OpenAIStub().start()
+    try:
+        # Facts read by the lexical rules first (offline), then a model turn whose prompt we can inspect.
+        offline = make_worker(session_factory, discord, OfflineResponder(), Clock(T0))
+        model = OpenAIChatModel(api_key="k", base_url=stub.base_url, max_retries=0)
+        worker = make_worker(session_factory, discord, model, Clock(T0))
+        offline.run(
+            "chat",
+            [opt("message", "I love jazz records from the fifties, Coltrane above all.")],
+            guild_id=guild,
+            user_id="310000000000000001",
+        )
+        offline.run(
+            "chat",
+            [opt("message", "Honestly I love jazz more than anything these days.")],
+            guild_id=guild,
+            user_id="320000000000000002",
+        )
+        with session_factory() as s:
+            assert [a.association_type for a in s.scalars(select(FactAssociation)).all()] == [
+                "shared_interest"
+            ]
+        worker.run(
+            "chat",
+            [opt("message", "Anyone around here into music like me?")],
+            guild_id=guild,
+            user_id="320000000000000002",
+        )
+        prompt = "\n".join(m["content"] for m in stub.last_chat["messages"] if isinstance(m["content"], str))
+        assert "share an interest or a place" in prompt
+        assert "Coltrane" not in prompt and "fifties" not in prompt
+        # In DMs, or for someone with no common ground, nothing is said about others at all.
+        worker.run(
+            "chat", [opt("message", "Anyone around here into music like me?")], user_id="320000000000000002"
+        )
+        dm_prompt = "\n".join(
+            m["content"] for m in stub.last_chat["messages"] if isinstance(m["content"], str)
+        )
+        assert "share an interest" not in dm_prompt
+    finally:
+        stub.stop()
+
+
+def test_no_common_ground_across_servers(
+    session_factory: sessionmaker[Session], discord: DiscordStub
+) -> None:
+    from loyal_companion.db.models import FactAssociation
+
+    _open_gate(session_factory)
+    worker = make_worker(session_factory, discord, OfflineResponder(), Clock(T0))
+    worker.run(
+        "chat",
+        [opt("message", "I love jazz records from the fifties.")],
+        guild_id="600000000000000001",
+        user_id="310000000000000001",
+    )
+    worker.run(
+        "chat",
+        [opt("message", "I love jazz more than anything.")],
+        guild_id="600000000000000002",
+        user_id="320000000000000002",
+    )
+    with session_factory() as s:
+        assert s.scalars(select(FactAssociation)).all() == []

@@ -15,6 +15,45 @@ from sqlalchemy.orm import Session
 
 from loyal_companion.db.sql import sql
 
+# Words too common to make two facts "the same interest" or "the same place".
+COMMON_WORDS = (
+    "they",
+    "their",
+    "them",
+    "theirs",
+    "love",
+    "loves",
+    "like",
+    "likes",
+    "enjoy",
+    "enjoys",
+    "adore",
+    "hate",
+    "live",
+    "lives",
+    "moved",
+    "with",
+    "from",
+    "about",
+    "really",
+    "play",
+    "plays",
+    "have",
+    "been",
+    "very",
+    "much",
+    "some",
+    "this",
+    "that",
+    "there",
+    "here",
+    "called",
+    "named",
+    "every",
+    "when",
+    "what",
+)
+
 _EFFECTS_SQL = sql(
     """
 WITH p AS (
@@ -40,7 +79,26 @@ WITH p AS (
     WHERE NOT EXISTS (
         SELECT 1 FROM user_facts x WHERE x.user_id = p.user_id AND x.is_active AND lower(x.fact_content) = lower(f.content)
     )
-    RETURNING id
+    RETURNING id, fact_type, search_vector
+), associations AS (
+    -- Common ground with other people of the same server: a shared interest or the same place. Only the
+    -- link is kept; prompts mention it in general terms and never carry another person's facts.
+    INSERT INTO fact_associations (fact_id_1, fact_id_2, association_type, strength, discovered_at)
+    SELECT DISTINCT n.id, o.id, CASE WHEN n.fact_type = 'location' THEN 'same_location' ELSE 'shared_interest' END,
+           0.6, p.now
+    FROM new_facts n
+    CROSS JOIN p
+    JOIN user_facts o ON o.fact_type = n.fact_type AND o.is_active AND o.user_id <> p.user_id
+    WHERE p.guild_id IS NOT NULL
+      AND n.fact_type IN ('hobby', 'preference', 'location')
+      AND o.user_id IN (SELECT c.user_id FROM conversations c WHERE c.guild_id = p.guild_id)
+      AND EXISTS (
+          SELECT 1 FROM unnest(tsvector_to_array(n.search_vector)) AS w(word)
+          WHERE length(w.word) > 3 AND w.word NOT IN (SELECT unnest(CAST(:common_words AS text[])))
+            AND o.search_vector @@ to_tsquery('simple', quote_literal(w.word))
+      )
+    ON CONFLICT (fact_id_1, fact_id_2) DO NOTHING
+    RETURNING 1
 ), rel AS (
     INSERT INTO user_relationships (user_id, guild_id, relationship_score, total_interactions, positive_interactions,
                                     negative_interactions, avg_message_length, conversation_depth_avg,
@@ -134,7 +192,8 @@ WITH p AS (
 )
 SELECT (SELECT count(*) FROM new_facts) AS facts_added, (SELECT count(*) FROM superseded) AS facts_superseded,
        (SELECT count(*) FROM follow) AS followups_added, (SELECT count(*) FROM opinions) AS opinions_touched,
-       (SELECT count(*) FROM history) AS history_rows, (SELECT count(*) FROM style) AS style_rows
+       (SELECT count(*) FROM history) AS history_rows, (SELECT count(*) FROM style) AS style_rows,
+       (SELECT count(*) FROM associations) AS associations_added
 """
 )
 
@@ -172,6 +231,7 @@ class EffectCounts:
     followups_added: int
     opinions_touched: int
     history_rows: int
+    associations_added: int = 0
 
 
 def apply_turn_effects(session: Session, effects: TurnEffects) -> EffectCounts:
@@ -206,6 +266,7 @@ def apply_turn_effects(session: Session, effects: TurnEffects) -> EffectCounts:
             "da": effects.da,
             "meaningful": effects.meaningful,
             "why": effects.why,
+            "common_words": list(COMMON_WORDS),
         },
     ).one()
     return EffectCounts(
@@ -214,4 +275,5 @@ def apply_turn_effects(session: Session, effects: TurnEffects) -> EffectCounts:
         followups_added=int(row.followups_added),
         opinions_touched=int(row.opinions_touched),
         history_rows=int(row.history_rows),
+        associations_added=int(row.associations_added),
     )

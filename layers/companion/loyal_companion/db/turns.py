@@ -87,6 +87,13 @@ SELECT (SELECT id FROM u) AS user_id, (SELECT timezone FROM u) AS timezone,
           FROM messages m JOIN conversations c ON c.id = m.conversation_id
          WHERE c.guild_id = CAST(:guild_id AS bigint) AND m.role = 'assistant' AND m.created_at >= :day_start)
        END AS tokens_today_server,
+       CAST(:guild_id AS bigint) IS NOT NULL AND EXISTS (
+           SELECT 1 FROM fact_associations fa
+           JOIN user_facts mine ON mine.id IN (fa.fact_id_1, fa.fact_id_2) AND mine.user_id = (SELECT id FROM u)
+           JOIN user_facts theirs ON theirs.id IN (fa.fact_id_1, fa.fact_id_2) AND theirs.user_id <> mine.user_id
+           WHERE mine.is_active AND theirs.is_active
+             AND theirs.user_id IN (SELECT c.user_id FROM conversations c WHERE c.guild_id = CAST(:guild_id AS bigint))
+       ) AS has_common_ground,
        bs.mood_valence, bs.mood_arousal,
        ur.relationship_score, ur.total_interactions,
        conv.id AS conversation_id, conv.last_message_at
@@ -171,6 +178,7 @@ class TurnState:
     conversation_id: int | None
     last_message_at: datetime | None
     timezone: str | None = None
+    has_common_ground: bool = False
     server_features: dict[str, bool] | None = None
     style_hints: tuple[str, ...] = ()
 
@@ -260,6 +268,7 @@ def load_turn_state(
         conversation_id=row["conversation_id"],
         last_message_at=row["last_message_at"],
         timezone=row["timezone"],
+        has_common_ground=bool(row["has_common_ground"]),
         server_features=row["server_features"] if isinstance(row["server_features"], dict) else None,
         style_hints=tuple(
             style_hints(

@@ -50,6 +50,10 @@ BUDGET_SPENT = (
     "I've done a lot of talking today and need to rest my voice until tomorrow. "
     "I'll be right here when you come back."
 )
+COMMON_GROUND = (
+    "Some people in this server share an interest or a place with them. If it fits, you may say so in "
+    "general terms; never name anyone, and never repeat anything another person told you."
+)
 UNKNOWN_PERSONALITY = "I don't know a personality called “{name}”. `/personality list` shows who's here."
 
 
@@ -191,6 +195,7 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
             about_message=request.about_message,
             public_channel=public,
             image_urls=(request.image_url,) if request.image_url and params.vision else (),
+            extra_notes=(COMMON_GROUND,) if state.has_common_ground and public else (),
         ),
         budget=config.context_budget.value,
     )
