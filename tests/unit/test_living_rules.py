@@ -141,3 +141,15 @@ def test_style_learning_confidence_grows_and_hints_wait_for_it() -> None:
     assert "keep it casual" in hints(
         length="short", formality=0.2, emoji=0.6, humour=0.6, detail=0.1, confidence_=0.8
     )
+
+
+def test_the_offline_responder_meets_loss_gently_and_says_what_it_is() -> None:
+    from loyal_companion.llm.offline import OFFLINE_LABEL, offline_reply
+    from loyal_companion.llm.types import PromptState
+
+    reply = offline_reply(
+        PromptState(person_name="Ana", message="My dad passed away in March.", mood_label="excited")
+    )
+    assert any(word in reply for word in ("sorry", "I'm here", "really hard"))
+    assert "good spirits" not in reply  # no cheerfulness at a loss
+    assert reply.endswith(OFFLINE_LABEL)

@@ -7,9 +7,11 @@ be a model: every reply it gives ends with a plain label saying no language mode
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
+from loyal_companion.living.assessment import lexical_assessment
 from loyal_companion.llm.types import ChatMessage, Completion, ModelParams, Prompt, PromptState
 
 OFFLINE_LABEL: Final = "_(offline responder — no language model is configured)_"
@@ -21,6 +23,15 @@ _OPENERS: Final = (
     "That sounds like a lot to carry, {name}.",
     "Thanks for telling me, {name}.",
     "Take your time, {name}. I'm not going anywhere.",
+)
+# For loss and pain: no silver linings, no hurry; just presence (the Bartender's grief-aware voice).
+_GENTLE_OPENERS: Final = (
+    "I'm so sorry, {name}. That's a heavy thing to carry, and you don't have to carry it tidily.",
+    "I'm here, {name}. There's no right way to feel about this, and no timetable for it.",
+    "That sounds really hard, {name}. Sit as long as you like; I'm not going anywhere.",
+)
+_LOSS: Final = re.compile(
+    r"\b(passed away|died|funeral|lost (?:my|our)|grief|grieving|miss (?:him|her|them))\b", re.I
 )
 _MOOD_LINES: Final = {
     "excited": "Something in the air tonight has me in good spirits.",
@@ -36,8 +47,10 @@ _MOOD_LINES: Final = {
 def offline_reply(state: PromptState) -> str:
     """A short, steady reply built from what the Bartender knows; deterministic for the same input."""
     digest = int(hashlib.sha256(f"{state.person_name}|{state.message}".encode()).hexdigest(), 16)
-    lines = [_OPENERS[digest % len(_OPENERS)].format(name=state.person_name)]
-    mood_line = _MOOD_LINES.get(state.mood_label, "")
+    heavy = lexical_assessment(state.message).sentiment < -0.3 or _LOSS.search(state.message) is not None
+    openers = _GENTLE_OPENERS if heavy else _OPENERS
+    lines = [openers[digest % len(openers)].format(name=state.person_name)]
+    mood_line = "" if heavy else _MOOD_LINES.get(state.mood_label, "")
     if mood_line:
         lines.append(mood_line)
     if state.about_message:

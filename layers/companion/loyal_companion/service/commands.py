@@ -135,7 +135,8 @@ def relationship(ctx: CommandContext) -> Reply:
         else:
             lines.append("As close as it gets. I'm glad you're here.")
         if row:
-            lines.append(f"We've talked {row.total_interactions} times.")
+            times = "once" if row.total_interactions == 1 else f"{row.total_interactions} times"
+            lines.append(f"We've talked {times}.")
         return ctx.finish(uow, Reply("\n".join(lines)))
 
 
