@@ -57,18 +57,5 @@ class ResolvedConfig:
 
     def sources(self) -> dict[str, str]:
         """Where each setting came from (for logs and /personality)."""
-        return {
-            name: getattr(self, name).source
-            for name in (
-                "persona",
-                "system_prompt",
-                "model",
-                "temperature",
-                "top_p",
-                "max_tokens",
-                "frequency_penalty",
-                "presence_penalty",
-                "supports_vision",
-                "context_budget",
-            )
-        } | {"personality": self.personality_source}
+        names = ("persona", "system_prompt", *LLM_FIELDS)
+        return {name: getattr(self, name).source for name in names} | {"personality": self.personality_source}
