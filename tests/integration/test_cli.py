@@ -13,7 +13,9 @@ def test_lc_migrate_creates_every_reference_table(
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", empty_database_url)
     assert main(["migrate"]) == 0
-    assert "database at revision" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "database at revision" in out
+    assert "fact similarity: ready (pgvector" in out
     engine = create_db_engine(empty_database_url, pooled=False)
     try:
         assert set(REFERENCE_COLUMNS) <= set(inspect(engine).get_table_names())

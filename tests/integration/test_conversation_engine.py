@@ -256,7 +256,7 @@ def test_facts_are_ranked_by_relation_to_the_message(uow_factory: Callable[[], U
             )
         )
         uow.session.flush()
-        _, facts, _ = load_window_and_facts(
+        facts = load_window_and_facts(
             uow.session,
             user_id=user.id,
             conversation_id=None,
@@ -264,7 +264,7 @@ def test_facts_are_ranked_by_relation_to_the_message(uow_factory: Callable[[], U
             facts=3,
             message="how is the cello going?",
             now=T0,
-        )
+        ).facts
         assert facts[0].content == "plays the cello every evening"
         assert len(facts) == 3
 

@@ -346,3 +346,5 @@ def test_offline_sql_creates_every_table() -> None:
     for table in REFERENCE_COLUMNS:
         assert f"CREATE TABLE {table} (" in sql
     assert "INSERT INTO personalities" in sql
+    # Fact embeddings only where pgvector exists: decided by the server, so the offline SQL carries it too.
+    assert "CREATE EXTENSION IF NOT EXISTS vector" in sql and "user_fact_embeddings" in sql

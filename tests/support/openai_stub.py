@@ -1,8 +1,15 @@
-"""An OpenAI-compatible chat completions server on loopback, for tests: real HTTP, scripted answers."""
+"""An OpenAI-compatible server on loopback, for tests: real HTTP, scripted chat answers, and embeddings.
+
+The embeddings are a test stand-in, not a model: words are mapped to a few hand-written concepts (so that
+"puppy" is near "dog" while sharing no word with it) and hashed into a fixed number of dimensions.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
+import re
 import threading
 import time
 from collections import deque
@@ -29,6 +36,9 @@ class OpenAIStub:
     analysis: dict[str, Any] = field(
         default_factory=lambda: {"sentiment": 0.3, "intensity": 0.4, "topics": [], "facts": []}
     )
+    # What /embeddings answers with: 200 (vectors), or an error status.
+    embeddings_status: int = 200
+    embedding_dimensions: int = 256
 
     def __post_init__(self) -> None:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -47,7 +57,11 @@ class OpenAIStub:
 
     @property
     def last_chat(self) -> dict[str, Any]:
-        return [r for r in self.requests if "response_format" not in r][-1]
+        return [r for r in self.requests if "messages" in r and "response_format" not in r][-1]
+
+    @property
+    def embedding_requests(self) -> list[dict[str, Any]]:
+        return [r for r in self.requests if "input" in r]
 
     @property
     def structured_calls(self) -> int:
@@ -75,6 +89,9 @@ class OpenAIStub:
                 request = json.loads(self.rfile.read(length) or b"{}")
                 with stub._lock:
                     stub.requests.append(request)
+                    if self.path.rstrip("/").endswith("/embeddings"):
+                        self._embeddings(request)
+                        return
                     if "response_format" in request:
                         self._json(200, _completion(request, json.dumps(stub.analysis)))
                         return
@@ -95,6 +112,25 @@ class OpenAIStub:
                     self._stream(request, text)
                 else:
                     self._json(200, _completion(request, text))
+
+            def _embeddings(self, request: dict[str, Any]) -> None:
+                if stub.embeddings_status != 200:
+                    self._json(
+                        stub.embeddings_status,
+                        {"error": {"message": "scripted failure", "type": "server_error"}},
+                    )
+                    return
+                texts = request["input"] if isinstance(request["input"], list) else [request["input"]]
+                size = int(request.get("dimensions") or stub.embedding_dimensions)
+                data = [
+                    {"object": "embedding", "index": i, "embedding": concept_embedding(text, size)}
+                    for i, text in enumerate(texts)
+                ]
+                usage = {"prompt_tokens": len(texts), "total_tokens": len(texts)}
+                self._json(
+                    200,
+                    {"object": "list", "data": data, "model": request.get("model"), "usage": usage},
+                )
 
             def _json(self, status: int, payload: Any) -> None:
                 data = json.dumps(payload).encode()
@@ -151,3 +187,31 @@ def _completion(request: dict[str, Any], text: str) -> dict[str, Any]:
         "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
         "usage": {"prompt_tokens": 50, "completion_tokens": 12, "total_tokens": 62},
     }
+
+
+# Hand-written concepts: words in one group land on the same dimension.
+_CONCEPTS = {
+    "canine": ("dog", "dogs", "puppy", "puppies", "pup", "hound", "walkies"),
+    "grandmother": ("grandmother", "grandma", "gran", "nan", "nana", "granny"),
+    "music": ("music", "cello", "violin", "guitar", "piano", "song", "songs", "band", "concert"),
+    "work": ("work", "job", "boss", "office", "career", "interview", "shift", "colleague", "colleagues"),
+    "sea": ("sea", "ocean", "beach", "coast", "waves", "sailing", "surf"),
+}
+_WORD_TO_CONCEPT = {word: concept for concept, words in _CONCEPTS.items() for word in words}
+_STOP = frozenset({"the", "and", "you", "they", "their", "them", "has", "have", "was", "with", "for", "who"})
+
+
+def concept_embedding(text: str, dimensions: int) -> list[float]:
+    vector = [0.0] * dimensions
+    for word in re.findall(r"[a-z']+", text.lower()):
+        if len(word) < 3 or word in _STOP:
+            continue
+        concept = _WORD_TO_CONCEPT.get(word)
+        digest = hashlib.sha256((concept or word).encode()).digest()
+        weight = 2.0 if concept else 1.0  # content words carry more meaning, as in real embeddings
+        vector[int.from_bytes(digest[:4], "big") % dimensions] += weight if digest[4] % 2 else -weight
+    norm = math.sqrt(sum(v * v for v in vector))
+    if norm == 0:
+        vector[0] = 1.0  # an all-zero vector has no direction; pgvector's cosine distance would be NaN
+        return vector
+    return [v / norm for v in vector]

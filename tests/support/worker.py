@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from loyal_companion.config import load_settings
 from loyal_companion.db.uow import UnitOfWork
 from loyal_companion.discord.rest import DiscordRest
-from loyal_companion.llm.types import ChatModel
+from loyal_companion.llm.types import ChatModel, Embedder
 from loyal_companion.local.discord_stub import DiscordStub
 from loyal_companion.queue import Envelope
 from loyal_companion.service.context import Services
@@ -53,6 +53,7 @@ def make_worker(
     model: ChatModel,
     clock: Clock,
     env: dict[str, str] | None = None,
+    embedder: Embedder | None = None,
 ) -> Worker:
     services = Services(
         unit_of_work=lambda: UnitOfWork(session_factory),
@@ -61,6 +62,7 @@ def make_worker(
         settings=load_settings(env or {}),
         clock=clock,
         stream_edit_interval=0.05,
+        embedder=embedder,
     )
     return Worker(services=services, clock=clock, discord=discord)
 

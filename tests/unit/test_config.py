@@ -63,6 +63,8 @@ def test_missing_setting_fails_naming_it() -> None:
         ("DATABASE_URL", "postgresql+pg8000://x@y"),
         ("DATABASE_URL", "not a url"),
         ("OPENAI_API_KEY", "changeme"),
+        ("EMBEDDINGS_MODEL", "text-embedding-3-small"),  # with no model server to ask
+        ("EMBEDDINGS_DIMENSIONS", "many"),
     ],
 )
 def test_malformed_setting_fails_naming_it_without_its_value(name: str, value: str) -> None:
@@ -70,6 +72,23 @@ def test_malformed_setting_fails_naming_it_without_its_value(name: str, value: s
         load_settings({name: value})
     assert err.value.setting == name
     assert value not in str(err.value)
+
+
+def test_embeddings_settings_name_the_model_and_an_optional_size() -> None:
+    settings = load_settings({"OPENAI_API_KEY": "k", "EMBEDDINGS_MODEL": "text-embedding-3-small"})
+    assert (settings.embeddings_model, settings.embeddings_dimensions) == ("text-embedding-3-small", None)
+    settings = load_settings(
+        {
+            "OPENAI_BASE_URL": "http://127.0.0.1:11434/v1",
+            "EMBEDDINGS_MODEL": "nomic",
+            "EMBEDDINGS_DIMENSIONS": "768",
+        }
+    )
+    assert settings.embeddings_dimensions == 768
+    with pytest.raises(ConfigError, match="EMBEDDINGS_MODEL is not"):
+        load_settings({"OPENAI_API_KEY": "k", "EMBEDDINGS_DIMENSIONS": "768"})
+    with pytest.raises(ConfigError, match="1 to 16000"):
+        load_settings({"OPENAI_API_KEY": "k", "EMBEDDINGS_MODEL": "e", "EMBEDDINGS_DIMENSIONS": "0"})
 
 
 def test_hosted_postgres_urls_are_normalised_to_pg8000() -> None:
@@ -128,6 +147,8 @@ def test_secret_is_not_read_when_the_environment_has_everything() -> None:
         "OPENAI_API_KEY": "k",
         "OPENAI_BASE_URL": "http://127.0.0.1:8",
         "OPENAI_MODEL": "m",
+        "EMBEDDINGS_MODEL": "e",
+        "EMBEDDINGS_DIMENSIONS": "256",
         "CONVERSATION_QUEUE_URL": "http://127.0.0.1:7/q.fifo",
         "SECRETS_ARN": "arn:x",
     }

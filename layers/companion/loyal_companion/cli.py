@@ -48,7 +48,10 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         else:
             migrate.upgrade(url, args.revision)
         after = migrate.current_revision(url)
+        similarity = migrate.fact_similarity(url) if after and after >= "0008" else None
     print(f"database at revision {after or 'base'} (was {before or 'empty'})")
+    if similarity:
+        print(f"fact similarity: {similarity}")
     return 0
 
 

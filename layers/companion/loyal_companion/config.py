@@ -29,6 +29,8 @@ SETTING_NAMES: Final = (
     "OPENAI_API_KEY",
     "OPENAI_BASE_URL",
     "OPENAI_MODEL",
+    "EMBEDDINGS_MODEL",
+    "EMBEDDINGS_DIMENSIONS",
     "CONVERSATION_QUEUE_URL",
 )
 
@@ -79,6 +81,10 @@ class Settings:
     openai_api_key: Secret | None = None
     openai_base_url: str | None = None
     openai_model: str | None = None
+    # Relating facts to a message by meaning (pgvector): the embeddings model on the same server as the
+    # chat model, and optionally the vector size to ask for (text-embedding-3-* accept "dimensions").
+    embeddings_model: str | None = None
+    embeddings_dimensions: int | None = None
     conversation_queue_url: str | None = None
     turns_per_minute: int = LIMIT_DEFAULTS["TURNS_PER_MINUTE"]
     daily_tokens_per_person: int = LIMIT_DEFAULTS["DAILY_TOKENS_PER_PERSON"]
@@ -186,6 +192,20 @@ def _validated(raw: Mapping[str, str], sources: dict[str, str]) -> Settings:
         values["openai_base_url"] = _http_url("OPENAI_BASE_URL", raw["OPENAI_BASE_URL"]).rstrip("/")
     if "OPENAI_MODEL" in raw:
         values["openai_model"] = raw["OPENAI_MODEL"]
+    if "EMBEDDINGS_MODEL" in raw:
+        if "OPENAI_API_KEY" not in raw and "OPENAI_BASE_URL" not in raw:
+            raise ConfigError(
+                "EMBEDDINGS_MODEL",
+                "needs a model server: set OPENAI_API_KEY (OpenAI) or OPENAI_BASE_URL (a compatible server)",
+            )
+        values["embeddings_model"] = raw["EMBEDDINGS_MODEL"]
+    if "EMBEDDINGS_DIMENSIONS" in raw:
+        size = raw["EMBEDDINGS_DIMENSIONS"]
+        if not size.isdigit() or not 1 <= int(size) <= 16000:
+            raise ConfigError("EMBEDDINGS_DIMENSIONS", "must be a whole number of dimensions (1 to 16000)")
+        if "EMBEDDINGS_MODEL" not in raw:
+            raise ConfigError("EMBEDDINGS_DIMENSIONS", "is set but EMBEDDINGS_MODEL is not")
+        values["embeddings_dimensions"] = int(size)
     if "CONVERSATION_QUEUE_URL" in raw:
         values["conversation_queue_url"] = _http_url("CONVERSATION_QUEUE_URL", raw["CONVERSATION_QUEUE_URL"])
     return Settings(**values, sources=dict(sources))

@@ -71,7 +71,7 @@ def reset() -> None:
 def services() -> Services:
     """The worker's collaborators: database, Discord REST, the model (or the labelled offline responder)."""
     from loyal_companion.discord.rest import DiscordRest
-    from loyal_companion.llm.types import ChatModel
+    from loyal_companion.llm.types import ChatModel, Embedder
     from loyal_companion.service.context import Services
 
     settings = get_settings()
@@ -87,6 +87,16 @@ def services() -> Services:
         from loyal_companion.llm.offline import OfflineResponder
 
         model = OfflineResponder()
+    embedder: Embedder | None = None
+    if settings.embeddings_model:
+        from loyal_companion.llm.embeddings import OpenAIEmbedder
+
+        embedder = OpenAIEmbedder(
+            model=settings.embeddings_model,
+            api_key=settings.openai_api_key.get() if settings.openai_api_key else None,
+            base_url=settings.openai_base_url,
+            dimensions=settings.embeddings_dimensions,
+        )
     token = settings.discord_bot_token.get() if settings.discord_bot_token else None
     return Services(
         unit_of_work=unit_of_work,
@@ -94,6 +104,7 @@ def services() -> Services:
         model=model,
         settings=settings,
         clock=utc_now,
+        embedder=embedder,
     )
 
 

@@ -54,8 +54,7 @@ COMMON_WORDS = (
     "what",
 )
 
-_EFFECTS_SQL = sql(
-    """
+_EFFECTS = """
 WITH p AS (
     SELECT CAST(:user_id AS bigint) AS user_id, CAST(:guild_id AS bigint) AS guild_id,
            CAST(:now AS timestamptz) AS now
@@ -79,7 +78,7 @@ WITH p AS (
     WHERE NOT EXISTS (
         SELECT 1 FROM user_facts x WHERE x.user_id = p.user_id AND x.is_active AND lower(x.fact_content) = lower(f.content)
     )
-    RETURNING id, fact_type, search_vector
+    RETURNING id, fact_type, fact_content, search_vector
 ), associations AS (
     -- Common ground with other people of the same server: a shared interest or the same place. Only the
     -- link is kept; prompts mention it in general terms and never carry another person's facts.
@@ -189,12 +188,40 @@ WITH p AS (
     SELECT m.guild_id, m.mood_valence, m.mood_arousal, 'conversation', p.user_id, CAST(:why AS text), p.now
     FROM mood m, p WHERE CAST(:meaningful AS boolean)
     RETURNING 1
-)
+){embedded}
 SELECT (SELECT count(*) FROM new_facts) AS facts_added, (SELECT count(*) FROM superseded) AS facts_superseded,
        (SELECT count(*) FROM follow) AS followups_added, (SELECT count(*) FROM opinions) AS opinions_touched,
        (SELECT count(*) FROM history) AS history_rows, (SELECT count(*) FROM style) AS style_rows,
-       (SELECT count(*) FROM associations) AS associations_added
+       (SELECT count(*) FROM associations) AS associations_added{embedded_count}
 """
+
+# Embeddings for the facts learned in this turn (matched by content) and for older facts of the person
+# that had none (by id, and only the person's own); one per fact, the newest model's replacing older ones.
+_EMBEDDED = """
+, vectors AS (
+    SELECT v.content, v.fact_id, CAST(v.vector AS vector) AS embedding
+    FROM jsonb_to_recordset(CAST(:vectors AS jsonb)) AS v(content text, fact_id bigint, vector text)
+), embedded AS (
+    INSERT INTO user_fact_embeddings (fact_id, model, embedding, created_at)
+    SELECT DISTINCT ON (x.id) x.id, CAST(:embeddings_model AS text), x.embedding, p.now
+    FROM (
+        SELECT n.id, v.embedding FROM new_facts n JOIN vectors v
+          ON v.fact_id IS NULL AND lower(v.content) = lower(n.fact_content)
+        UNION ALL
+        SELECT f.id, v.embedding FROM vectors v JOIN user_facts f ON f.id = v.fact_id
+        WHERE f.user_id = CAST(:user_id AS bigint)
+    ) x, p
+    ORDER BY x.id
+    ON CONFLICT (fact_id) DO UPDATE SET
+        model = EXCLUDED.model, embedding = EXCLUDED.embedding, created_at = EXCLUDED.created_at
+    RETURNING 1
+)"""
+
+_EFFECTS_SQL = sql(_EFFECTS.replace("{embedded}", "").replace("{embedded_count}", ""))
+_EFFECTS_WITH_EMBEDDINGS_SQL = sql(
+    _EFFECTS.replace("{embedded}", _EMBEDDED).replace(
+        "{embedded_count}", ", (SELECT count(*) FROM embedded) AS embeddings_stored"
+    )
 )
 
 
@@ -222,6 +249,10 @@ class TurnEffects:
     followups: list[dict[str, str]] = field(default_factory=list)
     source_message_id: int | None = None
     context: str | None = None
+    # With embeddings: the model, and vectors for new facts ({"content", "vector"}) and for older facts
+    # that had none ({"fact_id", "vector"}); vectors in pgvector's text form.
+    embeddings_model: str | None = None
+    vectors: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -232,13 +263,20 @@ class EffectCounts:
     opinions_touched: int
     history_rows: int
     associations_added: int = 0
+    embeddings_stored: int = 0
 
 
 def apply_turn_effects(session: Session, effects: TurnEffects) -> EffectCounts:
     style = effects.style or {}
+    statement = _EFFECTS_SQL
+    params: dict[str, Any] = {}
+    if effects.embeddings_model is not None:
+        statement = _EFFECTS_WITH_EMBEDDINGS_SQL
+        params = {"embeddings_model": effects.embeddings_model, "vectors": json.dumps(effects.vectors)}
     row = session.execute(
-        _EFFECTS_SQL,
-        {
+        statement,
+        params
+        | {
             "user_id": effects.user_id,
             "guild_id": effects.guild_id,
             "channel_id": effects.channel_id,
@@ -269,6 +307,7 @@ def apply_turn_effects(session: Session, effects: TurnEffects) -> EffectCounts:
             "common_words": list(COMMON_WORDS),
         },
     ).one()
+    mapping = row._mapping
     return EffectCounts(
         facts_added=int(row.facts_added),
         facts_superseded=int(row.facts_superseded),
@@ -276,4 +315,5 @@ def apply_turn_effects(session: Session, effects: TurnEffects) -> EffectCounts:
         opinions_touched=int(row.opinions_touched),
         history_rows=int(row.history_rows),
         associations_added=int(row.associations_added),
+        embeddings_stored=int(mapping.get("embeddings_stored", 0)),
     )

@@ -71,6 +71,34 @@ def current_revision(database_url: str) -> str | None:
         engine.dispose()
 
 
+def fact_similarity(database_url: str) -> str:
+    """Whether facts can be related to a message by meaning here (pgvector), in words for `lc migrate`."""
+    from sqlalchemy import text
+
+    from loyal_companion.db.engine import create_db_engine
+
+    engine = create_db_engine(database_url, pooled=False)
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(
+                text(
+                    "SELECT to_regclass('user_fact_embeddings') IS NOT NULL AS ready, "
+                    "(SELECT extversion FROM pg_extension WHERE extname = 'vector') AS version, "
+                    "EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') AS available"
+                )
+            ).one()
+    finally:
+        engine.dispose()
+    if row.ready:
+        return f"ready (pgvector {row.version}); set EMBEDDINGS_MODEL to use it"
+    if not row.available:
+        return "off: this server has no pgvector; facts are ranked by full text"
+    return (
+        "off: pgvector is available but not installed (the migrating role may not create extensions; "
+        "CREATE EXTENSION vector as an administrator, then `lc migrate 0007 --downgrade` and `lc migrate`)"
+    )
+
+
 def head_revision() -> str | None:
     from alembic.script import ScriptDirectory
 

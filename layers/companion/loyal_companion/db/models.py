@@ -36,6 +36,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from loyal_companion.db.base import Base, bigint_pk, created_at_column, updated_at_column
+from loyal_companion.db.vector import Vector
 
 _TRUE = text("true")
 _FALSE = text("false")
@@ -276,6 +277,24 @@ class UserFact(Base):
             name="temporal_relevance",
         ),
     )
+
+
+class UserFactEmbedding(Base):
+    """A fact's embedding, for relating facts to a message by meaning (pgvector's cosine distance).
+
+    Exists only where the server has pgvector (migration 0008 skips it otherwise). One row per fact; the
+    model is kept so that a change of EMBEDDINGS_MODEL ignores, then replaces, the old vectors. No vector
+    index: a person's facts are found by fact id, and an exact scan of a few hundred is cheap.
+    """
+
+    __tablename__ = "user_fact_embeddings"
+
+    fact_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("user_facts.id", ondelete="CASCADE"), primary_key=True
+    )
+    model: Mapped[str] = mapped_column(String(200))
+    embedding: Mapped[list[float]] = mapped_column(Vector())
+    created_at: Mapped[datetime] = created_at_column()
 
 
 class Guild(Base):

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -26,6 +26,7 @@ from loyal_companion.db.models import (
     UserPreference,
     UserRelationship,
 )
+from loyal_companion.db.vector import to_literal
 
 
 class UserRepository:
@@ -107,6 +108,22 @@ class FactRepository:
         self._session.add(fact)
         self._session.flush()
         return fact
+
+    def add_embedding(self, fact_id: int, *, model: str, vector: Sequence[float], now: datetime) -> bool:
+        """Store a fact's embedding; False (nothing stored) where the database has no pgvector table."""
+        ready = self._session.execute(text("SELECT to_regclass('user_fact_embeddings') IS NOT NULL")).scalar()
+        if not ready:
+            return False
+        self._session.execute(
+            text(
+                "INSERT INTO user_fact_embeddings (fact_id, model, embedding, created_at) "
+                "VALUES (:fact_id, :model, CAST(:vector AS vector), :now) "
+                "ON CONFLICT (fact_id) DO UPDATE SET model = EXCLUDED.model, embedding = EXCLUDED.embedding, "
+                "created_at = EXCLUDED.created_at"
+            ),
+            {"fact_id": fact_id, "model": model, "vector": to_literal(vector), "now": now},
+        )
+        return True
 
     def active_for(self, user_id: int, *, limit: int = 100) -> Sequence[UserFact]:
         return self._session.scalars(

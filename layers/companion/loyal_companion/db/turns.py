@@ -9,6 +9,7 @@ turn is a conversation upsert and one statement that writes both messages and th
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from loyal_companion.db.sql import sql
+from loyal_companion.db.vector import to_literal
 from loyal_companion.living.style import hints as style_hints
 from loyal_companion.llm.resolution import (
     DEFAULT,
@@ -94,6 +96,7 @@ SELECT (SELECT id FROM u) AS user_id, (SELECT timezone FROM u) AS timezone,
            WHERE mine.is_active AND theirs.is_active
              AND theirs.user_id IN (SELECT c.user_id FROM conversations c WHERE c.guild_id = CAST(:guild_id AS bigint))
        ) AS has_common_ground,
+       to_regclass('user_fact_embeddings') IS NOT NULL AS embeddings_ready,
        bs.mood_valence, bs.mood_arousal,
        ur.relationship_score, ur.total_interactions,
        conv.id AS conversation_id, conv.last_message_at
@@ -131,27 +134,53 @@ LEFT JOIN LATERAL (
 """
 )
 
-_WINDOW_AND_FACTS_SQL = sql(
-    """
+_WINDOW = """
 (SELECT 'turn' AS kind, m.role AS role, m.content AS content, 0.0 AS score, NULL AS fact_type,
         m.created_at AS at, m.id AS id
    FROM messages m
   WHERE m.conversation_id = CAST(:conversation_id AS bigint)
   ORDER BY m.created_at DESC, m.id DESC
   LIMIT :window)
-UNION ALL
+"""
+
+# Relevance of a fact to the message: importance, relation to the message (full-text rank and, with
+# embeddings, closeness in meaning), then recency.
+_FACTS = """
 (SELECT 'fact', NULL, f.fact_content,
-        -- relevance: importance, then relation to the message (full-text rank), then recency
         f.importance
           + 0.5 * ts_rank_cd(f.search_vector, plainto_tsquery('simple', :message))
+          {similarity}
           + 0.1 / (1 + extract(epoch FROM (:now - f.learned_at)) / 2592000.0),
         f.fact_type, f.learned_at, f.id
    FROM user_facts f
+   {join}
   WHERE f.user_id = CAST(:user_id AS bigint) AND f.is_active
     AND (f.expiry_date IS NULL OR f.expiry_date > :now)
   ORDER BY 4 DESC, f.id DESC
   LIMIT :facts)
-UNION ALL
+"""
+
+_SIMILARITY = "+ CAST(:similarity_weight AS float8) * COALESCE(GREATEST(0, 1 - (e.embedding <=> CAST(:query AS vector))), 0)"
+_SIMILARITY_JOIN = """
+   LEFT JOIN user_fact_embeddings e
+     ON e.fact_id = f.id AND e.model = :embeddings_model AND vector_dims(e.embedding) = CAST(:dims AS int)
+"""
+
+# Facts of the person with no embedding from the current model (learned before embeddings were on, told
+# with /memory remember, or missed when the embeddings server was down): embedded after this turn.
+_UNEMBEDDED = """
+(SELECT 'unembedded', NULL, f.fact_content, 0.0, f.fact_type, f.learned_at, f.id
+   FROM user_facts f
+  WHERE f.user_id = CAST(:user_id AS bigint) AND f.is_active
+    AND NOT EXISTS (
+        SELECT 1 FROM user_fact_embeddings e
+        WHERE e.fact_id = f.id AND e.model = :embeddings_model
+          AND (CAST(:dims AS int) IS NULL OR vector_dims(e.embedding) = CAST(:dims AS int)))
+  ORDER BY f.importance DESC, f.id DESC
+  LIMIT :backfill)
+"""
+
+_OPINIONS = """
 (SELECT 'opinion', NULL, o.topic, o.sentiment, NULL, o.last_reinforced_at, o.discussion_count
    FROM bot_opinions o
   WHERE (o.guild_id = CAST(:guild_id AS bigint) OR (CAST(:guild_id AS bigint) IS NULL AND o.guild_id IS NULL))
@@ -159,6 +188,13 @@ UNION ALL
   ORDER BY o.interest_level DESC, o.discussion_count DESC
   LIMIT 5)
 """
+
+_WINDOW_AND_FACTS_SQL = sql(" UNION ALL ".join((_WINDOW, _FACTS.format(similarity="", join=""), _OPINIONS)))
+# The same with embeddings (only where pgvector and user_fact_embeddings exist).
+_WINDOW_AND_FACTS_BY_MEANING_SQL = sql(
+    " UNION ALL ".join(
+        (_WINDOW, _FACTS.format(similarity=_SIMILARITY, join=_SIMILARITY_JOIN), _UNEMBEDDED, _OPINIONS)
+    )
 )
 
 
@@ -181,6 +217,7 @@ class TurnState:
     has_common_ground: bool = False
     server_features: dict[str, bool] | None = None
     style_hints: tuple[str, ...] = ()
+    embeddings_ready: bool = False
 
 
 @dataclass(frozen=True)
@@ -269,6 +306,7 @@ def load_turn_state(
         last_message_at=row["last_message_at"],
         timezone=row["timezone"],
         has_common_ground=bool(row["has_common_ground"]),
+        embeddings_ready=bool(row["embeddings_ready"]),
         server_features=row["server_features"] if isinstance(row["server_features"], dict) else None,
         style_hints=tuple(
             style_hints(
@@ -292,6 +330,31 @@ class OpinionRow:
     discussions: int
 
 
+@dataclass(frozen=True)
+class ByMeaning:
+    """Relating facts to the message by meaning: the embeddings model, the message's vector (None when the
+    embeddings server failed: full-text ranking only), and how many unembedded facts to hand back."""
+
+    model: str
+    query: Sequence[float] | None
+    weight: float
+    backfill: int
+
+
+@dataclass(frozen=True)
+class UnembeddedFact:
+    fact_id: int
+    content: str
+
+
+@dataclass(frozen=True)
+class WindowAndFacts:
+    turns: list[WindowTurn]
+    facts: list[RelevantFact]
+    opinions: list[OpinionRow]
+    unembedded: list[UnembeddedFact]
+
+
 def load_window_and_facts(
     session: Session,
     *,
@@ -302,25 +365,36 @@ def load_window_and_facts(
     message: str,
     now: datetime,
     guild_id: int | None = None,
-) -> tuple[list[WindowTurn], list[RelevantFact], list[OpinionRow]]:
-    rows = session.execute(
-        _WINDOW_AND_FACTS_SQL,
-        {
-            "user_id": user_id,
-            "conversation_id": conversation_id,
-            "window": window,
-            "facts": facts,
-            "message": message[:500],
-            "now": now,
-            "guild_id": guild_id,
-        },
-    ).all()
+    by_meaning: ByMeaning | None = None,
+) -> WindowAndFacts:
+    params: dict[str, Any] = {
+        "user_id": user_id,
+        "conversation_id": conversation_id,
+        "window": window,
+        "facts": facts,
+        "message": message[:500],
+        "now": now,
+        "guild_id": guild_id,
+    }
+    statement = _WINDOW_AND_FACTS_SQL
+    if by_meaning is not None:
+        statement = _WINDOW_AND_FACTS_BY_MEANING_SQL
+        query = by_meaning.query
+        params |= {
+            "embeddings_model": by_meaning.model,
+            "query": to_literal(query) if query else None,
+            "dims": len(query) if query else None,
+            "similarity_weight": by_meaning.weight,
+            "backfill": by_meaning.backfill,
+        }
+    rows = session.execute(statement, params).all()
     turns = [r for r in rows if r.kind == "turn"]
     turns.sort(key=lambda r: (r.at, r.id))
-    return (
-        [WindowTurn(r.role, r.content) for r in turns],
-        [RelevantFact(r.content, r.fact_type, float(r.score)) for r in rows if r.kind == "fact"],
-        [OpinionRow(r.content, float(r.score), int(r.id)) for r in rows if r.kind == "opinion"],
+    return WindowAndFacts(
+        turns=[WindowTurn(r.role, r.content) for r in turns],
+        facts=[RelevantFact(r.content, r.fact_type, float(r.score)) for r in rows if r.kind == "fact"],
+        opinions=[OpinionRow(r.content, float(r.score), int(r.id)) for r in rows if r.kind == "opinion"],
+        unembedded=[UnembeddedFact(int(r.id), r.content) for r in rows if r.kind == "unembedded"],
     )
 
 

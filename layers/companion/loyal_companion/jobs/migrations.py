@@ -49,7 +49,10 @@ def handle_migrate_event(
                 respond(str(event["ResponseURL"]), json.dumps(_body(event, "SUCCESS", reason, data)).encode())
                 return {"status": "SUCCESS", **data}
             migrate.upgrade(url)
-            data = {"Revision": migrate.current_revision(url) or "base"}
+            data = {
+                "Revision": migrate.current_revision(url) or "base",
+                "FactSimilarity": migrate.fact_similarity(url),
+            }
             logger.info("database migrated", extra=data)
         # Delete: a stack deletion never drops tables; the data outlives the stack.
     except Exception as exc:  # report any failure to CloudFormation instead of leaving it waiting an hour

@@ -54,7 +54,7 @@ class OpenAIChatModel:
                 return self._complete_streaming(kwargs, params, on_partial)
             response = self._client.chat.completions.create(**kwargs)
         except openai.APIError as exc:
-            raise _model_error(exc) from None
+            raise model_error(exc) from None
         choice = response.choices[0] if response.choices else None
         text = (choice.message.content or "") if choice is not None else ""
         usage = response.usage
@@ -109,7 +109,7 @@ class OpenAIChatModel:
         try:
             response = self._client.chat.completions.create(**kwargs)
         except openai.APIError as exc:
-            raise _model_error(exc) from None
+            raise model_error(exc) from None
         content = response.choices[0].message.content if response.choices else None
         try:
             data = json.loads(content or "")
@@ -137,7 +137,7 @@ def _wire(message: ChatMessage, vision: bool) -> dict[str, Any]:
     return {"role": message.role, "content": message.content}
 
 
-def _model_error(exc: openai.APIError) -> ModelError:
+def model_error(exc: openai.APIError) -> ModelError:
     if isinstance(exc, openai.AuthenticationError):
         return ModelError(
             "the model server refused the key (check OPENAI_API_KEY and OPENAI_BASE_URL)",

@@ -89,6 +89,15 @@ class ChatModel(Protocol):
     ) -> dict[str, Any]: ...
 
 
+class Embedder(Protocol):
+    """Texts in, one vector each out (one request); a ModelError when the server fails."""
+
+    @property
+    def model(self) -> str: ...
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+
 @dataclass
 class UsageTotals:
     prompt_tokens: int = 0

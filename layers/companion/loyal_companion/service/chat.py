@@ -17,7 +17,9 @@ from typing import Any
 
 from loyal_companion.db.living import apply_turn_effects
 from loyal_companion.db.turns import (
+    ByMeaning,
     TurnState,
+    UnembeddedFact,
     load_turn_state,
     load_window_and_facts,
     store_turn,
@@ -32,7 +34,20 @@ from loyal_companion.llm.tokens import count_tokens
 from loyal_companion.llm.types import ModelParams
 from loyal_companion.observability import record_metric
 from loyal_companion.service.context import CommandContext, Reply
-from loyal_companion.service.mind import extraction_gate, feature_on, read_exchange, turn_effects
+from loyal_companion.service.mind import (
+    extraction_gate,
+    facts_to_keep,
+    feature_on,
+    read_exchange,
+    turn_effects,
+)
+from loyal_companion.service.recall import (
+    BACKFILL_PER_TURN,
+    DEFAULT_SIMILARITY_WEIGHT,
+    embed_or_none,
+    usable_embedder,
+    vectors_to_store,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -144,11 +159,27 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
     window: list[Turn] = []
     facts: list[FactLine] = []
     opinions: list[str] = []
+    unembedded: list[UnembeddedFact] = []
     public = ctx.info.guild_id is not None and not request.ephemeral
+    memory_on = bool(config.settings.get("memory_enabled", True))
+    embedder = (
+        usable_embedder(services.embedder, database_ready=state.embeddings_ready) if memory_on else None
+    )
     if state.user_id is not None:
-        max_facts = _section(config.settings, "facts").get("max_in_prompt", DEFAULT_MAX_FACTS)
+        fact_settings = _section(config.settings, "facts")
+        max_facts = fact_settings.get("max_in_prompt", DEFAULT_MAX_FACTS)
+        by_meaning = None
+        if embedder is not None:
+            query = embed_or_none(embedder, [request.message], purpose="message")
+            weight = fact_settings.get("similarity_weight", DEFAULT_SIMILARITY_WEIGHT)
+            by_meaning = ByMeaning(
+                model=embedder.model,
+                query=query[0] if query else None,
+                weight=float(weight) if isinstance(weight, int | float) else DEFAULT_SIMILARITY_WEIGHT,
+                backfill=BACKFILL_PER_TURN,
+            )
         with ctx.reading() as uow:
-            turns, relevant, opinion_rows = load_window_and_facts(
+            loaded = load_window_and_facts(
                 uow.session,
                 user_id=state.user_id,
                 conversation_id=ongoing,
@@ -157,10 +188,12 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
                 message=request.message,
                 now=now,
                 guild_id=ctx.info.guild_id,
+                by_meaning=by_meaning,
             )
+        turns, relevant, unembedded = loaded.turns, loaded.facts, loaded.unembedded
         opinions = [
             line
-            for o in opinion_rows
+            for o in loaded.opinions
             if (line := band(o.topic, o.sentiment, o.discussions)) is not None
             and feature_on(state, "opinions", "opinions")
         ]
@@ -170,8 +203,7 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
         facts = [
             FactLine(f.content, f.score)
             for f in relevant
-            if config.settings.get("memory_enabled", True)
-            and not (public and f.fact_type in SENSITIVE_FACT_TYPES)
+            if memory_on and not (public and f.fact_type in SENSITIVE_FACT_TYPES)
         ]
 
     mood = Mood(state.mood_valence, state.mood_arousal)
@@ -210,6 +242,12 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
         request.message,
         text,
         extract=extraction_gate(state, request.message, seed=ctx.info.id),
+    )
+    # Embeddings for what is about to be stored, fetched before the transaction opens.
+    vectors = (
+        vectors_to_store(embedder, [f.content for f in facts_to_keep(state, reading)], unembedded)
+        if embedder is not None
+        else []
     )
 
     with ctx.transaction() as uow:
@@ -258,6 +296,8 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
                 interaction_id=ctx.info.id,
                 conversation_depth=len(window) + 2,
                 now=now,
+                embeddings_model=embedder.model if vectors and embedder is not None else None,
+                vectors=vectors,
             ),
         )
         uow.commit()
@@ -276,6 +316,8 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
             "facts_added": effects.facts_added,
             "facts_superseded": effects.facts_superseded,
             "followups_added": effects.followups_added,
+            "embeddings_stored": effects.embeddings_stored,
+            "facts_by_meaning": embedder is not None,
         },
     )
     return reply

@@ -35,6 +35,7 @@ from loyal_companion.living.relationship import level_for, progress_to_next
 from loyal_companion.living.timeparse import TimeParseError, next_birthday, parse_birthday, parse_when, zone
 from loyal_companion.service.chat import ChatRequest, chat_turn, load_state, model_params
 from loyal_companion.service.context import CommandContext, Reply
+from loyal_companion.service.recall import embed_or_none
 
 Handler = Callable[[CommandContext], Reply]
 
@@ -161,12 +162,15 @@ def memory_list(ctx: CommandContext) -> Reply:
 
 def memory_remember(ctx: CommandContext) -> Reply:
     content = " ".join(str(_opt(ctx, "fact")).split())
+    embedder = ctx.services.embedder
+    # Embedded before the transaction opens; when the server fails, a later chat turn embeds it.
+    vectors = embed_or_none(embedder, [content], purpose="remember") if embedder is not None else None
     with ctx.transaction() as uow:
         user = ctx.person(uow)
         existing = {f.fact_content.lower() for f in uow.repos.facts.active_for(user.id, limit=500)}
         if content.lower() in existing:
             return ctx.finish(uow, Reply("I already have that one. I won't forget it."))
-        uow.repos.facts.add(
+        fact = uow.repos.facts.add(
             UserFact(
                 user_id=user.id,
                 fact_type="general",
@@ -178,6 +182,8 @@ def memory_remember(ctx: CommandContext) -> Reply:
                 temporal_relevance="present",
             )
         )
+        if vectors and embedder is not None:
+            uow.repos.facts.add_embedding(fact.id, model=embedder.model, vector=vectors[0], now=ctx.now)
         return ctx.finish(uow, Reply(f"Noted. I'll remember: {content}"))
 
 

@@ -15,7 +15,7 @@ from loyal_companion.db.uow import UnitOfWork
 from loyal_companion.discord.commands import Invocation
 from loyal_companion.discord.interaction import InteractionInfo
 from loyal_companion.discord.rest import Attachment, DiscordRest
-from loyal_companion.llm.types import ChatModel
+from loyal_companion.llm.types import ChatModel, Embedder
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,8 @@ class Services:
     settings: Settings
     clock: Callable[[], datetime]
     stream_edit_interval: float = 1.5
+    # Relating facts to a message by meaning; None unless EMBEDDINGS_MODEL is set.
+    embedder: Embedder | None = None
 
 
 @dataclass

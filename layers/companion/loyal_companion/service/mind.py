@@ -111,6 +111,11 @@ def _reading_from(data: dict[str, Any]) -> Reading:
     return Reading(assessment, fact_rules.dedupe(found), by_model=True)
 
 
+def facts_to_keep(state: TurnState, reading: Reading) -> list[fact_rules.FactCandidate]:
+    """The facts this turn will store: none when fact memory is switched off for the personality or server."""
+    return list(reading.facts) if feature_on(state, "fact_extraction", "fact_memory") else []
+
+
 def turn_effects(
     *,
     state: TurnState,
@@ -122,6 +127,8 @@ def turn_effects(
     interaction_id: int,
     conversation_depth: int,
     now: datetime,
+    embeddings_model: str | None = None,
+    vectors: list[dict[str, Any]] | None = None,
 ) -> TurnEffects:
     settings = state.config.settings
     before = Mood(state.mood_valence, state.mood_arousal)
@@ -138,7 +145,6 @@ def turn_effects(
     except TimeParseError:
         tz = zone(None)
     follow = find_follow_up(message, now=now, tz=tz) if feature_on(state, "proactive", "proactive") else None
-    keep_facts = feature_on(state, "fact_extraction", "fact_memory")
     return TurnEffects(
         user_id=user_id,
         guild_id=guild_id,
@@ -179,10 +185,8 @@ def turn_effects(
                 "category": fact_rules.supersedes(f),
                 "source": "auto_extraction" if reading.by_model else "conversation",
             }
-            for f in reading.facts
-        ]
-        if keep_facts
-        else [],
+            for f in facts_to_keep(state, reading)
+        ],
         followups=[
             {
                 "title": follow.title,
@@ -194,6 +198,8 @@ def turn_effects(
         else [],
         source_message_id=interaction_id,
         context=message[:300],
+        embeddings_model=embeddings_model,
+        vectors=vectors or [],
     )
 
 
