@@ -43,9 +43,11 @@ BEGIN
     EXECUTE 'CREATE TABLE user_fact_embeddings ('
         'fact_id BIGINT NOT NULL, '
         'model VARCHAR(200) NOT NULL, '
+        'dimensions INTEGER NOT NULL, '
         'embedding vector NOT NULL, '
         'created_at TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL, '
         'CONSTRAINT pk_user_fact_embeddings PRIMARY KEY (fact_id), '
+        'CONSTRAINT ck_user_fact_embeddings_dimensions CHECK (dimensions = vector_dims(embedding)), '
         'CONSTRAINT fk_user_fact_embeddings_fact_id_user_facts FOREIGN KEY (fact_id) '
         'REFERENCES user_facts (id) ON DELETE CASCADE)';
 END

@@ -32,6 +32,8 @@ def test_create_upgrades_to_head_and_reports_success(empty_database_url: str) ->
     handle_migrate_event(EVENT, database_url=lambda: empty_database_url, log_stream="s", respond=respond)
     assert migrate.current_revision(empty_database_url) == migrate.head_revision()
     assert sent[0]["Status"] == "SUCCESS" and sent[0]["Data"]["Revision"] == migrate.head_revision()
+    # The stack's outputs say whether facts can be related by meaning on this server.
+    assert sent[0]["Data"]["FactSimilarity"].startswith("ready (pgvector")
 
 
 def test_delete_never_drops_anything(empty_database_url: str) -> None:

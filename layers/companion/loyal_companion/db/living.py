@@ -202,8 +202,8 @@ _EMBEDDED = """
     SELECT v.content, v.fact_id, CAST(v.vector AS vector) AS embedding
     FROM jsonb_to_recordset(CAST(:vectors AS jsonb)) AS v(content text, fact_id bigint, vector text)
 ), embedded AS (
-    INSERT INTO user_fact_embeddings (fact_id, model, embedding, created_at)
-    SELECT DISTINCT ON (x.id) x.id, CAST(:embeddings_model AS text), x.embedding, p.now
+    INSERT INTO user_fact_embeddings (fact_id, model, dimensions, embedding, created_at)
+    SELECT DISTINCT ON (x.id) x.id, CAST(:embeddings_model AS text), vector_dims(x.embedding), x.embedding, p.now
     FROM (
         SELECT n.id, v.embedding FROM new_facts n JOIN vectors v
           ON v.fact_id IS NULL AND lower(v.content) = lower(n.fact_content)
@@ -213,7 +213,8 @@ _EMBEDDED = """
     ) x, p
     ORDER BY x.id
     ON CONFLICT (fact_id) DO UPDATE SET
-        model = EXCLUDED.model, embedding = EXCLUDED.embedding, created_at = EXCLUDED.created_at
+        model = EXCLUDED.model, dimensions = EXCLUDED.dimensions, embedding = EXCLUDED.embedding,
+        created_at = EXCLUDED.created_at
     RETURNING 1
 )"""
 

@@ -293,8 +293,12 @@ class UserFactEmbedding(Base):
         BigInteger, ForeignKey("user_facts.id", ondelete="CASCADE"), primary_key=True
     )
     model: Mapped[str] = mapped_column(String(200))
+    # The vector's size, kept beside it so that finding a person's usable vectors never reads the vectors.
+    dimensions: Mapped[int] = mapped_column(Integer)
     embedding: Mapped[list[float]] = mapped_column(Vector())
     created_at: Mapped[datetime] = created_at_column()
+
+    __table_args__ = (CheckConstraint("dimensions = vector_dims(embedding)", name="dimensions"),)
 
 
 class Guild(Base):

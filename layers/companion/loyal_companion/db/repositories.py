@@ -116,12 +116,19 @@ class FactRepository:
             return False
         self._session.execute(
             text(
-                "INSERT INTO user_fact_embeddings (fact_id, model, embedding, created_at) "
-                "VALUES (:fact_id, :model, CAST(:vector AS vector), :now) "
-                "ON CONFLICT (fact_id) DO UPDATE SET model = EXCLUDED.model, embedding = EXCLUDED.embedding, "
+                "INSERT INTO user_fact_embeddings (fact_id, model, dimensions, embedding, created_at) "
+                "VALUES (:fact_id, :model, :dimensions, CAST(:vector AS vector), :now) "
+                "ON CONFLICT (fact_id) DO UPDATE SET model = EXCLUDED.model, "
+                "dimensions = EXCLUDED.dimensions, embedding = EXCLUDED.embedding, "
                 "created_at = EXCLUDED.created_at"
             ),
-            {"fact_id": fact_id, "model": model, "vector": to_literal(vector), "now": now},
+            {
+                "fact_id": fact_id,
+                "model": model,
+                "dimensions": len(vector),
+                "vector": to_literal(vector),
+                "now": now,
+            },
         )
         return True
 

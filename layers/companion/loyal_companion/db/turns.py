@@ -160,10 +160,14 @@ _FACTS = """
   LIMIT :facts)
 """
 
-_SIMILARITY = "+ CAST(:similarity_weight AS float8) * COALESCE(GREATEST(0, 1 - (e.embedding <=> CAST(:query AS vector))), 0)"
+# The message's vector is parsed once (an InitPlan), not once per fact.
+_SIMILARITY = (
+    "+ CAST(:similarity_weight AS float8)"
+    " * COALESCE(GREATEST(0, 1 - (e.embedding <=> (SELECT CAST(:query AS vector)))), 0)"
+)
 _SIMILARITY_JOIN = """
    LEFT JOIN user_fact_embeddings e
-     ON e.fact_id = f.id AND e.model = :embeddings_model AND vector_dims(e.embedding) = CAST(:dims AS int)
+     ON e.fact_id = f.id AND e.model = :embeddings_model AND e.dimensions = CAST(:dims AS int)
 """
 
 # Facts of the person with no embedding from the current model (learned before embeddings were on, told
@@ -175,7 +179,7 @@ _UNEMBEDDED = """
     AND NOT EXISTS (
         SELECT 1 FROM user_fact_embeddings e
         WHERE e.fact_id = f.id AND e.model = :embeddings_model
-          AND (CAST(:dims AS int) IS NULL OR vector_dims(e.embedding) = CAST(:dims AS int)))
+          AND (CAST(:dims AS int) IS NULL OR e.dimensions = CAST(:dims AS int)))
   ORDER BY f.importance DESC, f.id DESC
   LIMIT :backfill)
 """
