@@ -276,7 +276,8 @@ class LocalStack:
         model = settings.openai_model or "the personality's configured model"
         if self.options.check_model:
             check_model_server(base, settings.openai_api_key.get() if settings.openai_api_key else None)
-        return f"{model} at {base}"
+        meaning = f"; memory by meaning with {settings.embeddings_model}" if settings.embeddings_model else ""
+        return f"{model} at {base}{meaning}"
 
     def _serve_interactions(self, interactions: ModuleType) -> ThreadingHTTPServer:
         context = LambdaContextStandIn("interactions")
