@@ -227,13 +227,14 @@ def test_a_remembered_fact_is_related_by_meaning_on_the_next_turn(
     assert "Rufus" in _system_prompt(model_stub)
 
 
-def test_forgetting_a_person_deletes_their_embeddings(
+def test_embeddings_are_in_the_export_and_go_with_the_person(
     session_factory: sessionmaker[Session], engine: Engine, discord: DiscordStub, model_stub: OpenAIStub
 ) -> None:
     _settle_person(engine)
     worker = _worker(session_factory, discord, model_stub)
     _chat(worker, WORRY)
     assert len(_embeddings(engine)) == 4
+    assert "4 fact_embeddings" in worker.run("privacy", [{"type": 1, "name": "export"}], user_id=str(PERSON))
     worker.run(
         "privacy",
         [{"type": 1, "name": "delete", "options": [opt("confirm", True, 5)]}],

@@ -132,6 +132,21 @@ class FactRepository:
         )
         return True
 
+    def embeddings_for(self, user_id: int) -> list[dict[str, Any]]:
+        """What is stored about the person's fact embeddings, for an export (the vectors themselves are
+        numbers derived from the facts, thousands per fact, and are left out)."""
+        ready = self._session.execute(text("SELECT to_regclass('user_fact_embeddings') IS NOT NULL")).scalar()
+        if not ready:
+            return []
+        rows = self._session.execute(
+            text(
+                "SELECT e.fact_id, e.model, e.dimensions, e.created_at FROM user_fact_embeddings e "
+                "JOIN user_facts f ON f.id = e.fact_id WHERE f.user_id = :u ORDER BY e.fact_id"
+            ),
+            {"u": user_id},
+        ).mappings()
+        return [dict(row) for row in rows]
+
     def active_for(self, user_id: int, *, limit: int = 100) -> Sequence[UserFact]:
         return self._session.scalars(
             select(UserFact)

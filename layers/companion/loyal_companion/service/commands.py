@@ -387,6 +387,7 @@ def privacy_export(ctx: CommandContext) -> Reply:
         for name, model, column in _EXPORT_TABLES:
             rows = uow.session.scalars(select(model).where(column == user.id)).all()
             export[name] = [_row_dict(r) for r in rows]
+        export["fact_embeddings"] = uow.repos.facts.embeddings_for(user.id)
         data = json.dumps(export, default=str, indent=2, ensure_ascii=False).encode()
         summary = ", ".join(f"{len(v)} {k}" for k, v in export.items() if isinstance(v, list) and v)
         return ctx.finish(
