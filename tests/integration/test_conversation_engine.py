@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -34,19 +34,6 @@ from tests.support.openai_stub import OpenAIStub, Scripted
 from tests.support.worker import Clock, make_worker
 
 T0 = datetime(2026, 11, 22, 18, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def discord() -> Iterator[DiscordStub]:
-    with DiscordStub() as stub:
-        yield stub
-
-
-@pytest.fixture
-def model_stub() -> Iterator[OpenAIStub]:
-    stub = OpenAIStub().start()
-    yield stub
-    stub.stop()
 
 
 # -- resolution order ------------------------------------------------------------------------------

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,12 +13,6 @@ from tests.support.interactions import opt
 from tests.support.worker import Clock, make_worker
 
 T0 = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def discord() -> Iterator[DiscordStub]:
-    with DiscordStub() as stub:
-        yield stub
 
 
 def _references_to_users(engine: Engine) -> list[tuple[str, str]]:

@@ -35,19 +35,6 @@ OTHER_FACTS = ("They are learning Portuguese", "They grew up in Porto", "They co
 WORRY = "my puppy has been limping all week and I cannot stop worrying"
 
 
-@pytest.fixture
-def discord() -> Iterator[DiscordStub]:
-    with DiscordStub() as stub:
-        yield stub
-
-
-@pytest.fixture
-def model_stub() -> Iterator[OpenAIStub]:
-    stub = OpenAIStub().start()
-    yield stub
-    stub.stop()
-
-
 def _worker(
     session_factory: sessionmaker[Session],
     discord: DiscordStub,

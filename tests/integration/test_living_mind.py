@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -26,12 +25,6 @@ from tests.support.openai_stub import OpenAIStub
 from tests.support.worker import Clock, Worker, make_worker
 
 T0 = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # a Wednesday
-
-
-@pytest.fixture
-def discord() -> Iterator[DiscordStub]:
-    with DiscordStub() as stub:
-        yield stub
 
 
 def _open_gate(session_factory: sessionmaker[Session], rate: float = 1.0, **features: bool) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -29,12 +29,6 @@ from loyal_companion.local.discord_stub import DiscordStub
 from tests.support.worker import Clock
 
 T0 = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def discord() -> Iterator[DiscordStub]:
-    with DiscordStub() as stub:
-        yield stub
 
 
 def _deps(session_factory: sessionmaker[Session], discord: DiscordStub, clock: Clock) -> ProactiveDeps:
