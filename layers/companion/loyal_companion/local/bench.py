@@ -282,6 +282,10 @@ def bench_turn(
                 conn.execute(text("ANALYZE"))
             figures: dict[str, Any] = {}
             with DiscordStub() as stub:
+                patch = _stand_in_patch(DiscordRest(api_base=stub.base_url), turns)
+                report(
+                    f"the loopback Discord stand-in's own PATCH (part of every turn below): p50 {patch:.2f} ms"
+                )
                 for label, with_embedder in (("plain", None), ("by meaning", embedder)):
                     services = Services(
                         unit_of_work=lambda: UnitOfWork(make_session_factory(engine)),
@@ -312,6 +316,17 @@ def bench_turn(
     ratio = figures["by meaning"]["p50_ms"] / figures["plain"]["p50_ms"]
     report(f"ranking by meaning costs {ratio:.2f}× the plain turn's p50 (same run, same data)")
     return {**figures["plain"], "by_meaning": figures["by meaning"]}
+
+
+def _stand_in_patch(rest: Any, calls: int) -> float:
+    """Median milliseconds of one reply delivery to the stand-in, alone (a turn's fixed part)."""
+    samples = []
+    for i in range(calls + 5):
+        started = time.perf_counter()
+        rest.deliver_reply("1", f"bench-patch-{i}-" + "x" * 40, "a reply of ordinary length", ephemeral=False)
+        if i >= 5:
+            samples.append(time.perf_counter() - started)
+    return statistics.median(samples) * 1000
 
 
 def _turns(services: Any, turns: int, label: str) -> tuple[list[float], list[int]]:

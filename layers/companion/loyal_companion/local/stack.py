@@ -284,6 +284,9 @@ class LocalStack:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes; on a kept-alive connection Nagle would hold the body
+            # until the client's delayed ACK (~40 ms on Linux loopback) without TCP_NODELAY.
+            disable_nagle_algorithm = True
 
             def do_GET(self) -> None:
                 self._send(200 if self.path == "/health" else 404, b'{"ok": true}')
