@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -173,3 +175,42 @@ def test_database_errors_are_logged_without_the_values(
     finally:
         runtime.services().unit_of_work = good
     assert secret_words not in caplog.text
+
+
+def test_a_pooler_losing_prepared_statements_mid_transaction_costs_one_retry(
+    stack: Stack, caplog: pytest.LogCaptureFixture
+) -> None:
+    from sqlalchemy import event
+
+    from loyal_companion.db.driver import FewerWaitsConnection
+    from loyal_companion.db.engine import get_engine
+
+    engine = get_engine()
+    armed = [False]
+
+    def lose_on_begin(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        # The transaction lands on a pooled backend where this connection's statements were never prepared.
+        if armed[0] and statement.strip().upper() == "BEGIN":
+            armed[0] = False
+            conn.connection.dbapi_connection.execute_simple("DEALLOCATE ALL")
+
+    event.listen(engine, "after_cursor_execute", lose_on_begin)
+    try:
+        for n in range(2):  # the second turn prepares the turn's statements
+            reply = stack.send(command("chat", [opt("message", f"evening number {n}")]))
+            assert reply == {"batchItemFailures": []}
+        armed[0] = True
+        stack.post(command("chat", [opt("message", "third time lucky")]))
+        records = stack.queued()
+        assert stack.work(records)["batchItemFailures"]  # SQS will deliver it again
+        assert stack.discord.originals()[-1].content == BUSY_APOLOGY
+        assert _counts(stack)["messages"] == 4  # nothing of the third turn was half-stored
+        assert stack.work(records) == {"batchItemFailures": []}
+        assert FewerWaitsConnection.pooler_drops_prepared == "26000"
+    finally:
+        event.remove(engine, "after_cursor_execute", lose_on_begin)
+        FewerWaitsConnection.pooler_drops_prepared = None
+    assert stack.discord.originals()[-1].content == "Here's to you. I'm listening."
+    counts = _counts(stack)
+    assert counts["messages"] == 6 and counts["interaction_receipts"] == 3
+    assert "prepared_statements=false" in caplog.text

@@ -68,12 +68,15 @@ def create_db_engine(
     ``pooled=False`` gives one-off tools (migrations, CLI commands) connections that close on release.
     """
     clean_url, connect_args = split_tls_options(url)
+    clean_url, prepare = split_prepare_option(clean_url)
     connect_args.setdefault("timeout", 10)
     memoise_placeholder_conversion()
     if not pooled:
-        return create_engine(
+        engine = create_engine(
             clean_url, connect_args=connect_args, poolclass=NullPool, echo=echo, hide_parameters=True
         )
+        _connect_with_fewer_waits(engine, prepare=prepare)
+        return engine
     engine = create_engine(
         clean_url,
         connect_args=connect_args,
@@ -88,8 +91,38 @@ def create_db_engine(
         pool_recycle=240,
         echo=echo,
     )
+    _connect_with_fewer_waits(engine, prepare=prepare)
     _ping_after_idle(engine, IDLE_PING_AFTER_S)
     return engine
+
+
+PREPARE_OPTION = "prepared_statements"
+_TRUE = ("true", "on", "yes", "1")
+_FALSE = ("false", "off", "no", "0")
+
+
+def split_prepare_option(url: str) -> tuple[str, bool]:
+    """Take ``prepared_statements=true|false`` out of ``url`` (default true). Say false behind a pooler in
+    transaction mode that does not keep prepared statements (Supabase's Supavisor on port 6543)."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    values = [v.strip().lower() for k, v in query if k == PREPARE_OPTION]
+    if not values:
+        return url, True
+    if values[-1] not in _TRUE + _FALSE:
+        raise ConfigError("DATABASE_URL", f"{PREPARE_OPTION} must be true or false")
+    rest = [(k, v) for k, v in query if k != PREPARE_OPTION]
+    return urlunsplit(parts._replace(query=urlencode(rest))), values[-1] in _TRUE
+
+
+def _connect_with_fewer_waits(engine: Engine, *, prepare: bool) -> None:
+    """New connections are ``db.driver.FewerWaitsConnection``: one wait per statement, recurring
+    statements prepared (unless ``prepare`` is false)."""
+    from loyal_companion.db import driver
+
+    @event.listens_for(engine, "do_connect")
+    def _do_connect(dialect: Any, record: ConnectionPoolEntry, cargs: Any, cparams: Any) -> Any:
+        return driver.connect(*cargs, prepare=prepare, **cparams)
 
 
 IDLE_PING_AFTER_S = 30.0

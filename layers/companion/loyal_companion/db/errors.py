@@ -11,6 +11,11 @@ from sqlalchemy.exc import DBAPIError
 UNIQUE_VIOLATION = "23505"
 FOREIGN_KEY_VIOLATION = "23503"
 CHECK_VIOLATION = "23514"
+# A prepared statement lost to a pooler between transactions (db/driver.py stops preparing on the first):
+# the work succeeds when tried again.
+PREPARED_STATEMENT_MISSING = "26000"
+PREPARED_STATEMENT_EXISTS = "42P05"
+RETRYABLE = frozenset({PREPARED_STATEMENT_MISSING, PREPARED_STATEMENT_EXISTS})
 
 
 def sqlstate(exc: BaseException) -> str | None:
@@ -27,3 +32,8 @@ def is_integrity_violation(exc: BaseException) -> bool:
     """Unique, foreign key, check or not-null violation (SQLSTATE class 23)."""
     code = sqlstate(exc)
     return code is not None and code.startswith("23")
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """A database error that says nothing about the work itself: trying again is expected to succeed."""
+    return sqlstate(exc) in RETRYABLE

@@ -144,38 +144,38 @@ def run(only: list[str] | None, report: Report) -> int:
 
 
 class RoundTrips:
-    """Counts PostgreSQL round trips: every pg8000 query (including BEGIN, COMMIT and pings) is one."""
+    """Counts PostgreSQL round trips: every exchange in which the driver waits for the server's answer
+    (BEGIN, COMMIT, a prepare and each statement; pg8000's own connection waits three times for a
+    statement with parameters, ``db.driver.FewerWaitsConnection`` once)."""
 
     def __init__(self) -> None:
         self.count = 0
-        self._originals: dict[str, Any] = {}
+        self._original: Any = None
 
     def __enter__(self) -> RoundTrips:
         from pg8000 import core
 
-        for name in ("execute_simple", "execute_unnamed", "execute_named"):
-            original = getattr(core.CoreConnection, name)
-            self._originals[name] = original
+        original = self._original = core.CoreConnection.handle_messages
+        trace = bool(os.environ.get("LC_BENCH_TRACE"))
 
-            def counted(conn: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
-                self.count += 1
-                started = time.perf_counter()
-                try:
-                    return __original(conn, *args, **kwargs)
-                finally:
-                    if os.environ.get("LC_BENCH_TRACE"):
-                        took = (time.perf_counter() - started) * 1000
-                        text = str(args[0])[:70].replace("\n", " ") if args else ""
-                        logging.getLogger(__name__).warning("round trip %.2f ms: %s", took, text)
+        def counted(conn: Any, context: Any) -> Any:
+            self.count += 1
+            started = time.perf_counter()
+            try:
+                return original(conn, context)
+            finally:
+                if trace:
+                    took = (time.perf_counter() - started) * 1000
+                    text = str(getattr(context, "statement", "") or "")[:70].replace("\n", " ")
+                    logging.getLogger(__name__).warning("round trip %.2f ms: %s", took, text)
 
-            setattr(core.CoreConnection, name, counted)
+        core.CoreConnection.handle_messages = counted
         return self
 
     def __exit__(self, *exc: object) -> None:
         from pg8000 import core
 
-        for name, original in self._originals.items():
-            setattr(core.CoreConnection, name, original)
+        core.CoreConnection.handle_messages = self._original
 
 
 class _HashEmbedder:

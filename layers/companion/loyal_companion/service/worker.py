@@ -15,7 +15,7 @@ from datetime import timedelta
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
 
-from loyal_companion.db.errors import UNIQUE_VIOLATION, sqlstate
+from loyal_companion.db.errors import UNIQUE_VIOLATION, is_retryable, sqlstate
 from loyal_companion.discord.commands import invocation_of
 from loyal_companion.discord.interaction import MalformedInteraction, read_interaction
 from loyal_companion.discord.rest import DiscordError
@@ -99,7 +99,7 @@ def _run_command(ctx: CommandContext) -> Reply | None:
             stored = _stored_reply(ctx)
             if stored is not None:
                 return stored
-        _fail(ctx, exc, transient=isinstance(exc, OperationalError | SAInterfaceError))
+        _fail(ctx, exc, transient=isinstance(exc, OperationalError | SAInterfaceError) or is_retryable(exc))
     except DiscordError as exc:
         _fail(ctx, exc, transient=exc.transient)
     except Exception as exc:  # a bug: the person still hears back, the details go to the log, no retry
