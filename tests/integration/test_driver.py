@@ -6,10 +6,13 @@ in time are `lc bench turn`'s.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from sqlalchemy import Engine, event, text
@@ -21,7 +24,7 @@ from loyal_companion.db.engine import create_db_engine, make_session_factory, sp
 from loyal_companion.db.errors import is_retryable, sqlstate
 from loyal_companion.db.uow import UnitOfWork
 from loyal_companion.errors import ConfigError
-from loyal_companion.local.bench import RoundTrips
+from loyal_companion.local.bench import LatencyLink, RoundTrips
 
 ECHO = text("SELECT CAST(:n AS int) * 2 AS doubled, CAST(:s AS text) AS s, CAST(:t AS timestamptz) AS t")
 
@@ -216,3 +219,28 @@ def test_inside_a_transaction_the_loss_is_raised_as_retryable_and_the_retry_succ
         uow.commit()
     with UnitOfWork(factory, read_only=True) as uow:
         assert uow.session.execute(text("SELECT array_agg(n ORDER BY n) FROM t")).scalar_one() == [1, 2, 3]
+
+
+def test_tcp_connections_set_nodelay_like_libpq(database_url: str) -> None:
+    """Without TCP_NODELAY a statement larger than a segment waits for a delayed ACK (up to 40 ms)."""
+    parts = urlsplit(database_url)
+    unix_sock = dict(parse_qsl(parts.query)).get("unix_sock")
+    if unix_sock is None:  # DATABASE_URL over TCP already
+        links: Any = contextlib.nullcontext()
+        url = database_url
+    else:  # the embedded server listens on a Unix socket: reach it over TCP through a loopback proxy
+        links = LatencyLink(unix_sock, 0.0)
+    with links as link:
+        if unix_sock is not None:
+            url = f"postgresql+pg8000://{parts.username}@127.0.0.1:{link.port}{parts.path}"
+        eng = create_db_engine(url)
+        try:
+            with eng.connect() as conn:
+                raw = _raw(conn)
+                assert raw._usock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+                big = "x" * 20_000  # several segments in one statement
+                assert (
+                    conn.execute(text("SELECT length(CAST(:s AS text))"), {"s": big}).scalar_one() == 20_000
+                )
+        finally:
+            eng.dispose()

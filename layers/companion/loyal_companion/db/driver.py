@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import socket
 from collections import OrderedDict
 from typing import Any, ClassVar
 
@@ -43,6 +44,13 @@ SUPPORTED = all(hasattr(core.CoreConnection, name) for name in _NEEDED) and all(
 )
 
 
+def _no_delay(sock: Any) -> None:
+    """TCP_NODELAY, as libpq sets it: a statement larger than a segment otherwise leaves its last, partial
+    segment waiting for the server's delayed ACK (up to 40 ms on Linux) before it is sent."""
+    if sock is not None and getattr(sock, "family", None) in (socket.AF_INET, socket.AF_INET6):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
 def _code(error: BaseException) -> str | None:
     args = getattr(error, "args", ())
     return str(args[0].get("C")) if args and isinstance(args[0], dict) and args[0].get("C") else None
@@ -64,6 +72,7 @@ class FewerWaitsConnection(legacy.Connection):  # type: ignore[misc]
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        _no_delay(getattr(self, "_usock", None))
         self._prepare_threshold = prepare_threshold
         self._max_prepared = max_prepared
         self._prepared: OrderedDict[str, tuple[bytes, Any, Any]] = OrderedDict()

@@ -6,6 +6,7 @@ within one run rather than absolute numbers across runs.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -281,6 +282,8 @@ def bench_turn(
                 # believing the new tables empty, loops over them (a planner artefact, not a steady state).
                 conn.execute(text("ANALYZE"))
             figures: dict[str, Any] = {}
+            # One session factory per engine, as a container has (runtime.get_session_factory).
+            factory = make_session_factory(engine)
             with DiscordStub() as stub:
                 patch = _stand_in_patch(DiscordRest(api_base=stub.base_url), turns)
                 report(
@@ -288,7 +291,7 @@ def bench_turn(
                 )
                 for label, with_embedder in (("plain", None), ("by meaning", embedder)):
                     services = Services(
-                        unit_of_work=lambda: UnitOfWork(make_session_factory(engine)),
+                        unit_of_work=lambda: UnitOfWork(factory),
                         discord=DiscordRest(api_base=stub.base_url),
                         model=OfflineResponder(),
                         settings=load_settings({"TURNS_PER_MINUTE": "0"}),
@@ -310,12 +313,167 @@ def bench_turn(
                         f"time per turn p50 {p50:.1f} ms, p95 {p95:.1f} ms (target p50 ≤ 30 ms; includes "
                         "the loopback Discord PATCH)"
                     )
-            engine.dispose()
+                engine.dispose()
+                figures["over a link"] = _turns_over_a_link(
+                    report, local.socket_path, stub.base_url, turns=max(10, turns // 2)
+                )
         finally:
             local.stop()
     ratio = figures["by meaning"]["p50_ms"] / figures["plain"]["p50_ms"]
     report(f"ranking by meaning costs {ratio:.2f}× the plain turn's p50 (same run, same data)")
-    return {**figures["plain"], "by_meaning": figures["by meaning"]}
+    return {**figures["plain"], "by_meaning": figures["by meaning"], "over_a_link": figures["over a link"]}
+
+
+LINK_ONE_WAY_S = 0.001
+
+
+def _turns_over_a_link(report: Report, socket_path: str, discord_base: str, *, turns: int) -> dict[str, Any]:
+    """The plain turn again, through a loopback proxy that delays every byte by ``LINK_ONE_WAY_S`` each
+    way (what the network between Lambda and a hosted Postgres adds to each wait), with pg8000's own
+    connection (three waits per statement), one wait per statement, and recurring statements prepared."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from loyal_companion.config import load_settings
+    from loyal_companion.db import driver
+    from loyal_companion.db.engine import create_db_engine, make_session_factory
+    from loyal_companion.db.uow import UnitOfWork
+    from loyal_companion.discord.rest import DiscordRest
+    from loyal_companion.llm.offline import OfflineResponder
+    from loyal_companion.service.context import Services
+
+    figures: dict[str, Any] = {}
+    with LatencyLink(socket_path, LINK_ONE_WAY_S) as link:
+        url = f"postgresql+pg8000://postgres@127.0.0.1:{link.port}/bench"
+        modes = (
+            ("pg8000's own connection", False, "true"),
+            ("one wait per statement", True, "false"),
+            ("recurring statements prepared", True, "true"),
+        )
+        for label, fewer_waits, prepared in modes:
+            saved, driver.SUPPORTED = driver.SUPPORTED, fewer_waits and driver.SUPPORTED
+            try:
+                engine = create_db_engine(f"{url}?prepared_statements={prepared}")
+                with engine.connect() as conn:
+                    rtt = []
+                    for _ in range(20):
+                        started = time.perf_counter()
+                        conn.execute(text("SELECT 1"))
+                        rtt.append(time.perf_counter() - started)
+                factory = make_session_factory(engine)
+                services = Services(
+                    unit_of_work=functools.partial(UnitOfWork, factory),
+                    discord=DiscordRest(api_base=discord_base),
+                    model=OfflineResponder(),
+                    settings=load_settings({"TURNS_PER_MINUTE": "0"}),
+                    clock=lambda: datetime.now(UTC),
+                )
+                samples, trips = _turns(services, turns, f"link {label}")
+                engine.dispose()
+            finally:
+                driver.SUPPORTED = saved
+            p50 = statistics.median(samples) * 1000
+            figures[label] = {"round_trips": max(trips), "p50_ms": p50}
+            report(
+                f"chat turn over a link of {statistics.median(rtt) * 1000:.1f} ms per round trip (loopback "
+                f"proxy), {label}: {max(trips)} round trips per turn, p50 {p50:.1f} ms ({turns} turns)"
+            )
+    return figures
+
+
+class LatencyLink:
+    """A loopback TCP proxy to a Unix socket that delivers every byte ``one_way`` seconds after it
+    arrives, in both directions, with no bandwidth limit (asyncio, in a thread of its own)."""
+
+    def __init__(self, unix_socket: str, one_way: float) -> None:
+        import asyncio
+
+        self.unix_socket = unix_socket
+        self.one_way = one_way
+        self.port = 0
+        self._loop = asyncio.new_event_loop()
+        self._stop: asyncio.Event | None = None
+        self._connections: set[asyncio.Task[None]] = set()
+        self._thread: Any = None
+
+    def __enter__(self) -> LatencyLink:
+        import asyncio
+        import threading
+
+        ready = threading.Event()
+
+        async def serve() -> None:
+            self._stop = asyncio.Event()
+            server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
+            self.port = server.sockets[0].getsockname()[1]
+            ready.set()
+            await self._stop.wait()
+            server.close()
+            for task in self._connections:
+                task.cancel()
+            await asyncio.gather(*self._connections, return_exceptions=True)
+
+        self._thread = threading.Thread(
+            target=lambda: self._loop.run_until_complete(serve()), name="latency-link", daemon=True
+        )
+        self._thread.start()
+        ready.wait(10)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(10)
+        self._loop.close()
+
+    async def _accept(self, reader: Any, writer: Any) -> None:
+        import asyncio
+
+        task = asyncio.current_task()
+        if task is not None:
+            self._connections.add(task)
+        try:
+            upstream_reader, upstream_writer = await asyncio.open_unix_connection(self.unix_socket)
+            try:
+                await asyncio.gather(self._pipe(reader, upstream_writer), self._pipe(upstream_reader, writer))
+            finally:
+                upstream_writer.close()
+        except (asyncio.CancelledError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+            if task is not None:
+                self._connections.discard(task)
+
+    async def _pipe(self, reader: Any, writer: Any) -> None:
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
+
+        async def deliver() -> None:
+            while True:
+                due, data = await queue.get()
+                if not data:
+                    writer.close()
+                    return
+                # The loop's timers have 1 ms granularity: what is due within it goes now, so a burst of
+                # segments is not delayed once per segment.
+                if (wait := due - loop.time()) > 0.0005:
+                    await asyncio.sleep(wait)
+                writer.write(data)
+                await writer.drain()
+
+        delivering = asyncio.create_task(deliver())
+        try:
+            while data := await reader.read(65536):
+                queue.put_nowait((loop.time() + self.one_way, data))
+            queue.put_nowait((0.0, b""))
+            await delivering
+        finally:
+            delivering.cancel()
+            await asyncio.gather(delivering, return_exceptions=True)
 
 
 def _stand_in_patch(rest: Any, calls: int) -> float:

@@ -37,9 +37,12 @@ class LocalDatabase:
     port: int
     _server: Any
 
+    @property
+    def socket_path(self) -> str:
+        return str(self.socket_dir / f".s.PGSQL.{self.port}")
+
     def url(self, database: str = DEFAULT_DATABASE) -> str:
-        socket = self.socket_dir / f".s.PGSQL.{self.port}"
-        return f"postgresql+pg8000://postgres@/{database}?unix_sock={socket}"
+        return f"postgresql+pg8000://postgres@/{database}?unix_sock={self.socket_path}"
 
     def ensure_database(self, database: str = DEFAULT_DATABASE) -> str:
         """Create ``database`` if it does not exist; return its URL."""
