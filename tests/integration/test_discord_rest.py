@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
 
 from loyal_companion.discord.commands import DEFINITIONS
 from loyal_companion.discord.register import register_commands
-from loyal_companion.discord.rest import Attachment, DiscordError, DiscordRest, split_message
+from loyal_companion.discord.rest import (
+    BOT_REQUESTS_PER_SECOND,
+    Attachment,
+    DiscordError,
+    DiscordRest,
+    RequestPacer,
+    split_message,
+)
 from loyal_companion.local.discord_stub import DiscordStub
 
 TOKEN = "interaction-token-" + "q" * 60
@@ -27,7 +35,19 @@ def slept() -> list[float]:
 
 @pytest.fixture
 def rest(stub: DiscordStub, slept: list[float]) -> DiscordRest:
-    return DiscordRest(api_base=stub.base_url, bot_token="bot-" + "t" * 40, sleep=slept.append)
+    # Time moves only when the client sleeps, so waits are exact and the process's pacer is not shared.
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    return DiscordRest(
+        api_base=stub.base_url,
+        bot_token="bot-" + "t" * 40,
+        sleep=sleep,
+        pacer=RequestPacer(BOT_REQUESTS_PER_SECOND, clock=lambda: now[0]),
+    )
 
 
 def test_429_waits_retry_after_then_succeeds(
@@ -126,3 +146,56 @@ def test_split_message_respects_the_limit_and_keeps_every_word() -> None:
     assert all(len(p) <= 2000 for p in pieces)
     assert " ".join(pieces).split() == text.split()
     assert split_message("x" * 4500) == ["x" * 2000, "x" * 2000, "x" * 500]
+
+
+def test_the_pacer_spreads_requests_and_never_bursts_after_a_lull() -> None:
+    now = [0.0]
+    pacer = RequestPacer(10, clock=lambda: now[0])
+    assert [round(pacer.reserve(), 3) for _ in range(5)] == [0.0, 0.1, 0.2, 0.3, 0.4]
+    now[0] = 10.0  # a quiet spell does not bank slots for a burst later
+    assert [round(pacer.reserve(), 3) for _ in range(3)] == [0.0, 0.1, 0.2]
+
+
+def test_a_global_429_pauses_everyone_sharing_the_pacer() -> None:
+    now = [0.0]
+    pacer = RequestPacer(10, clock=lambda: now[0])
+    pacer.pause(2.0)
+    assert pacer.reserve() == 2.0
+    assert round(pacer.reserve(), 3) == 2.1
+    with pytest.raises(ValueError):
+        RequestPacer(0)
+
+
+def test_bot_calls_from_several_threads_stay_under_the_global_limit() -> None:
+    """Against a stand-in that answers 429 past 20 requests in any second: three threads, one pacer at 18
+    per second, 36 messages — every one delivered, not one 429 provoked."""
+    with DiscordStub(rate_limit_per_second=20) as limited:
+        pacer = RequestPacer(18)
+        clients = [
+            DiscordRest(api_base=limited.base_url, bot_token="bot-" + "t" * 40, pacer=pacer) for _ in range(3)
+        ]
+        errors: list[BaseException] = []
+
+        def send(client: DiscordRest, n: int) -> None:
+            try:
+                for i in range(12):
+                    client.create_message("123", f"message {n}-{i}")
+            except BaseException as exc:  # collected and asserted below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=send, args=(c, n)) for n, c in enumerate(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert errors == []
+        assert len(limited.channel_messages()) == 36
+        assert limited.rate_limited == 0
+
+
+def test_interaction_webhooks_are_not_paced(stub: DiscordStub, slept: list[float]) -> None:
+    pacer = RequestPacer(1)
+    pacer.pause(60)  # bot calls would wait a minute
+    rest = DiscordRest(api_base=stub.base_url, sleep=slept.append, pacer=pacer)
+    rest.edit_original(1, TOKEN, {"content": "hi"})
+    assert slept == []

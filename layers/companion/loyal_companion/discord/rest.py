@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -78,6 +79,42 @@ def split_message(text: str, limit: int = MAX_CONTENT) -> list[str]:
     return pieces
 
 
+# Discord allows a bot 50 requests per second in all (the global limit), and an IP that makes 10,000
+# invalid requests (429s among them) in 10 minutes is banned for an hour: pace below the limit rather
+# than run into it. Interaction webhooks are not bound by the global limit and are not paced.
+BOT_REQUESTS_PER_SECOND: Final = 45.0
+
+
+class RequestPacer:
+    """Spreads one process's requests evenly at no more than ``per_second``; thread-safe. A global 429
+    pauses every thread that shares the pacer until Discord's ``retry_after`` has passed."""
+
+    def __init__(self, per_second: float, clock: Callable[[], float] = time.monotonic) -> None:
+        if per_second <= 0:
+            raise ValueError("per_second must be positive")
+        self._interval = 1.0 / per_second
+        self._clock = clock
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def reserve(self) -> float:
+        """Take the next slot; return how long to wait for it (0 when it is now)."""
+        with self._lock:
+            now = self._clock()
+            slot = max(now, self._next)
+            self._next = slot + self._interval
+            return slot - now
+
+    def pause(self, seconds: float) -> None:
+        """Nobody sends for ``seconds`` (a global rate limit was hit)."""
+        with self._lock:
+            self._next = max(self._next, self._clock() + seconds)
+
+
+# One per process: the function's threads and every client it makes share Discord's one global limit.
+PROCESS_PACER = RequestPacer(BOT_REQUESTS_PER_SECOND)
+
+
 class DiscordRest:
     def __init__(
         self,
@@ -89,6 +126,7 @@ class DiscordRest:
         max_wait: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
         pool: urllib3.PoolManager | None = None,
+        pacer: RequestPacer | None = None,
     ) -> None:
         self._base = api_base.rstrip("/")
         self._bot_token = bot_token
@@ -97,6 +135,7 @@ class DiscordRest:
         self._max_wait = max_wait
         self._sleep = sleep
         self._pool = pool or urllib3.PoolManager(num_pools=4, maxsize=4, retries=False)
+        self._pacer = pacer or PROCESS_PACER
 
     # -- interaction webhooks (no bot token needed) ----------------------------------------------
     def edit_original(
@@ -197,6 +236,8 @@ class DiscordRest:
         waited = 0.0
         last_error: DiscordError | None = None
         for attempt in range(1, self._max_attempts + 1):
+            if bot and (pace := self._pacer.reserve()) > 0:
+                self._sleep(pace)
             try:
                 response = self._pool.request(
                     method,
@@ -216,6 +257,9 @@ class DiscordRest:
                 last_error = _error_from(response)
                 if response.status == 429:
                     delay = last_error.retry_after if last_error.retry_after is not None else 1.0
+                    if bot and _is_global(response):
+                        self._pacer.pause(delay)
+                        delay = 0.0  # the pacer makes this thread (and the others) wait
                 elif response.status >= 500:
                     delay = min(2 ** (attempt - 1) * 0.5, 8.0)
                 else:
@@ -226,10 +270,21 @@ class DiscordRest:
                 "discord call will be retried",
                 extra={"method": method, "status": last_error.status, "attempt": attempt, "delay_s": delay},
             )
-            self._sleep(delay)
-            waited += delay
+            if delay > 0:
+                self._sleep(delay)
+                waited += delay
         assert last_error is not None
         raise last_error
+
+
+def _is_global(response: urllib3.BaseHTTPResponse) -> bool:
+    if str(response.headers.get("X-RateLimit-Global", "")).lower() == "true":
+        return True
+    try:
+        data = json.loads(response.data or b"{}")
+    except ValueError:
+        return False
+    return isinstance(data, dict) and data.get("global") is True
 
 
 def _as_dict(value: Any) -> dict[str, Any]:
