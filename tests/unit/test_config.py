@@ -198,3 +198,31 @@ def test_unreadable_secret_is_a_clear_error(aws: None) -> None:
     with pytest.raises(ConfigError) as err:
         load_settings({"SECRETS_ARN": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:missing"})
     assert err.value.setting == "SECRETS_ARN"
+
+
+def test_discord_pace_defaults_below_the_global_limit_and_can_be_set() -> None:
+    assert load_settings({}).discord_requests_per_second == 45.0
+    assert load_settings({"DISCORD_REQUESTS_PER_SECOND": "120.5"}).discord_requests_per_second == 120.5
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "fast", "nan", "1e9"])
+def test_a_bad_discord_pace_fails_naming_it(value: str) -> None:
+    with pytest.raises(ConfigError, match="DISCORD_REQUESTS_PER_SECOND"):
+        load_settings({"DISCORD_REQUESTS_PER_SECOND": value})
+
+
+def test_the_worker_paces_bot_calls_at_the_configured_rate(monkeypatch: pytest.MonkeyPatch) -> None:
+    from loyal_companion import runtime
+    from loyal_companion.config import clear_settings_cache
+    from loyal_companion.discord.rest import BOT_REQUESTS_PER_SECOND, PROCESS_PACER
+
+    monkeypatch.setenv("DISCORD_REQUESTS_PER_SECOND", "20")
+    clear_settings_cache()
+    runtime.reset()
+    try:
+        runtime.services()
+        assert PROCESS_PACER.per_second == pytest.approx(20.0)
+    finally:
+        PROCESS_PACER.set_rate(BOT_REQUESTS_PER_SECOND)
+        runtime.reset()
+        clear_settings_cache()

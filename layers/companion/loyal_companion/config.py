@@ -41,6 +41,9 @@ LIMIT_DEFAULTS: Final = {
     "DAILY_TOKENS_PER_SERVER": 600_000,
 }
 
+DEFAULT_DISCORD_REQUESTS_PER_SECOND: Final = 45.0
+MAX_DISCORD_REQUESTS_PER_SECOND: Final = 10_000.0
+
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 _SNOWFLAKE = re.compile(r"[0-9]{15,21}")
 _PLACEHOLDERS = frozenset({"changeme", "change-me", "replace-me", "todo", "xxx", "placeholder"})
@@ -89,6 +92,8 @@ class Settings:
     turns_per_minute: int = LIMIT_DEFAULTS["TURNS_PER_MINUTE"]
     daily_tokens_per_person: int = LIMIT_DEFAULTS["DAILY_TOKENS_PER_PERSON"]
     daily_tokens_per_server: int = LIMIT_DEFAULTS["DAILY_TOKENS_PER_SERVER"]
+    # Bot-token Discord calls per second from one process (Discord's global limit is 50 unless raised).
+    discord_requests_per_second: float = DEFAULT_DISCORD_REQUESTS_PER_SECOND
     # Where each value came from ("env", "secret" or "default"), for diagnostics that show no values.
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
@@ -152,8 +157,21 @@ def load_settings(environ: Mapping[str, str], secret_loader: SecretLoader | None
         if not value.isdigit():
             raise ConfigError(name, "must be a whole number (0 means no limit)")
         limits[name] = int(value)
+    pace = environ.get("DISCORD_REQUESTS_PER_SECOND", "").strip()
+    requests_per_second = DEFAULT_DISCORD_REQUESTS_PER_SECOND
+    if pace:
+        try:
+            requests_per_second = float(pace)
+        except ValueError:
+            requests_per_second = -1.0
+        if not 0 < requests_per_second <= MAX_DISCORD_REQUESTS_PER_SECOND:
+            raise ConfigError(
+                "DISCORD_REQUESTS_PER_SECOND",
+                f"must be a number above 0 and at most {MAX_DISCORD_REQUESTS_PER_SECOND:.0f} (default 45)",
+            )
     return replace(
         settings,
+        discord_requests_per_second=requests_per_second,
         turns_per_minute=limits["TURNS_PER_MINUTE"],
         daily_tokens_per_person=limits["DAILY_TOKENS_PER_PERSON"],
         daily_tokens_per_server=limits["DAILY_TOKENS_PER_SERVER"],

@@ -70,7 +70,7 @@ def reset() -> None:
 @lru_cache(maxsize=1)
 def services() -> Services:
     """The worker's collaborators: database, Discord REST, the model (or the labelled offline responder)."""
-    from loyal_companion.discord.rest import DiscordRest
+    from loyal_companion.discord.rest import PROCESS_PACER, DiscordRest
     from loyal_companion.llm.types import ChatModel, Embedder
     from loyal_companion.service.context import Services
 
@@ -98,6 +98,7 @@ def services() -> Services:
             dimensions=settings.embeddings_dimensions,
         )
     token = settings.discord_bot_token.get() if settings.discord_bot_token else None
+    PROCESS_PACER.set_rate(settings.discord_requests_per_second)
     return Services(
         unit_of_work=unit_of_work,
         discord=DiscordRest(api_base=settings.discord_api_base, bot_token=token),

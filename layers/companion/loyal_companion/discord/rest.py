@@ -81,7 +81,8 @@ def split_message(text: str, limit: int = MAX_CONTENT) -> list[str]:
 
 # Discord allows a bot 50 requests per second in all (the global limit), and an IP that makes 10,000
 # invalid requests (429s among them) in 10 minutes is banned for an hour: pace below the limit rather
-# than run into it. Interaction webhooks are not bound by the global limit and are not paced.
+# than run into it (DISCORD_REQUESTS_PER_SECOND changes the pace). Interaction webhooks are not bound by
+# the global limit and are not paced.
 BOT_REQUESTS_PER_SECOND: Final = 45.0
 
 
@@ -90,12 +91,20 @@ class RequestPacer:
     pauses every thread that shares the pacer until Discord's ``retry_after`` has passed."""
 
     def __init__(self, per_second: float, clock: Callable[[], float] = time.monotonic) -> None:
-        if per_second <= 0:
-            raise ValueError("per_second must be positive")
-        self._interval = 1.0 / per_second
         self._clock = clock
         self._next = 0.0
         self._lock = threading.Lock()
+        self.set_rate(per_second)
+
+    def set_rate(self, per_second: float) -> None:
+        if per_second <= 0:
+            raise ValueError("per_second must be positive")
+        with self._lock:
+            self._interval = 1.0 / per_second
+
+    @property
+    def per_second(self) -> float:
+        return 1.0 / self._interval
 
     def reserve(self) -> float:
         """Take the next slot; return how long to wait for it (0 when it is now)."""
