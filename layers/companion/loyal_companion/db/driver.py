@@ -26,12 +26,10 @@ from typing import Any, ClassVar
 from pg8000 import core, legacy
 from pg8000.exceptions import DatabaseError
 
-from loyal_companion.db.errors import RETRYABLE
+from loyal_companion.db.errors import PREPARED_STATEMENT_LOST, sqlstate
 
 logger = logging.getLogger(__name__)
 
-# SQLSTATEs a pooler answers when prepared statements do not survive between transactions.
-PREPARED_STATEMENT_LOST = RETRYABLE
 DEFAULT_PREPARE_THRESHOLD = 2  # prepare on a statement's second execution on a connection
 DEFAULT_MAX_PREPARED = 64  # per connection; the least recently used is closed beyond it
 _MAX_COUNTED = 512  # statements counted towards the threshold before the count starts again
@@ -49,11 +47,6 @@ def _no_delay(sock: Any) -> None:
     segment waiting for the server's delayed ACK (up to 40 ms on Linux) before it is sent."""
     if sock is not None and getattr(sock, "family", None) in (socket.AF_INET, socket.AF_INET6):
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-
-def _code(error: BaseException) -> str | None:
-    args = getattr(error, "args", ())
-    return str(args[0].get("C")) if args and isinstance(args[0], dict) and args[0].get("C") else None
 
 
 class FewerWaitsConnection(legacy.Connection):  # type: ignore[misc]
@@ -87,9 +80,10 @@ class FewerWaitsConnection(legacy.Connection):  # type: ignore[misc]
             try:
                 return self._execute_prepared(statement, vals, oids)
             except DatabaseError as error:
-                if _code(error) not in PREPARED_STATEMENT_LOST:
+                code = sqlstate(error)
+                if code is None or code not in PREPARED_STATEMENT_LOST:
                     raise
-                self._stop_preparing(_code(error) or "")
+                self._stop_preparing(code)
                 if in_transaction:
                     raise
         return self._execute_pipelined(statement, vals, oids, stream)
