@@ -38,12 +38,7 @@ def split_tls_options(url: str) -> tuple[str, dict[str, Any]]:
     chain; ``verify-full`` checks the chain and the host name. ``sslrootcert`` names a CA bundle file
     (Aurora's RDS bundle, for example).
     """
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    options = {k: v for k, v in query if k in _SSL_PARAMS}
-    rest = [(k, v) for k, v in query if k not in _SSL_PARAMS]
-    clean_url = urlunsplit(parts._replace(query=urlencode(rest)))
-
+    clean_url, options = _take_query_options(url, _SSL_PARAMS)
     mode = options.get("sslmode") or ("require" if options.get("ssl", "").lower() in ("true", "1") else None)
     if mode is None or mode in ("disable", "allow", "prefer"):
         # allow/prefer would need a retry dance pg8000 does not do; treat them as "no TLS demanded".
@@ -104,15 +99,23 @@ _FALSE = ("false", "off", "no", "0")
 def split_prepare_option(url: str) -> tuple[str, bool]:
     """Take ``prepared_statements=true|false`` out of ``url`` (default true). Say false behind a pooler in
     transaction mode that does not keep prepared statements (Supabase's Supavisor on port 6543)."""
+    clean_url, options = _take_query_options(url, (PREPARE_OPTION,))
+    value = options.get(PREPARE_OPTION)
+    if value is None:
+        return clean_url, True
+    value = value.strip().lower()
+    if value not in _TRUE + _FALSE:
+        raise ConfigError("DATABASE_URL", f"{PREPARE_OPTION} must be true or false")
+    return clean_url, value in _TRUE
+
+
+def _take_query_options(url: str, names: tuple[str, ...]) -> tuple[str, dict[str, str]]:
+    """``url`` without the query options ``names``, and their values (the last one where repeated)."""
     parts = urlsplit(url)
     query = parse_qsl(parts.query, keep_blank_values=True)
-    values = [v.strip().lower() for k, v in query if k == PREPARE_OPTION]
-    if not values:
-        return url, True
-    if values[-1] not in _TRUE + _FALSE:
-        raise ConfigError("DATABASE_URL", f"{PREPARE_OPTION} must be true or false")
-    rest = [(k, v) for k, v in query if k != PREPARE_OPTION]
-    return urlunsplit(parts._replace(query=urlencode(rest))), values[-1] in _TRUE
+    options = {k: v for k, v in query if k in names}
+    rest = [(k, v) for k, v in query if k not in names]
+    return urlunsplit(parts._replace(query=urlencode(rest))), options
 
 
 def _connect_with_fewer_waits(engine: Engine, *, prepare: bool) -> None:
