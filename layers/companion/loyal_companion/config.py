@@ -167,7 +167,8 @@ def load_settings(environ: Mapping[str, str], secret_loader: SecretLoader | None
         if not 0 < requests_per_second <= MAX_DISCORD_REQUESTS_PER_SECOND:
             raise ConfigError(
                 "DISCORD_REQUESTS_PER_SECOND",
-                f"must be a number above 0 and at most {MAX_DISCORD_REQUESTS_PER_SECOND:.0f} (default 45)",
+                f"must be a number above 0 and at most {MAX_DISCORD_REQUESTS_PER_SECOND:.0f} "
+                f"(default {DEFAULT_DISCORD_REQUESTS_PER_SECOND:.0f})",
             )
     return replace(
         settings,

@@ -18,6 +18,7 @@ from typing import Any, Final
 
 import urllib3
 
+from loyal_companion.config import DEFAULT_DISCORD_REQUESTS_PER_SECOND
 from loyal_companion.observability import protect_client_loggers, redact
 
 logger = logging.getLogger(__name__)
@@ -35,11 +36,18 @@ class DiscordError(Exception):
     """A Discord REST call failed. ``status``/``code`` are Discord's; the text never holds tokens."""
 
     def __init__(
-        self, status: int, code: int | None, message: str, *, retry_after: float | None = None
+        self,
+        status: int,
+        code: int | None,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        global_limit: bool = False,
     ) -> None:
         self.status = status
         self.code = code
         self.retry_after = retry_after
+        self.global_limit = global_limit  # a 429 for the bot's global limit, not one route's
         super().__init__(
             f"Discord answered {status}" + (f" (code {code})" if code else "") + f": {redact(message)}"
         )
@@ -83,7 +91,7 @@ def split_message(text: str, limit: int = MAX_CONTENT) -> list[str]:
 # invalid requests (429s among them) in 10 minutes is banned for an hour: pace below the limit rather
 # than run into it (DISCORD_REQUESTS_PER_SECOND changes the pace). Interaction webhooks are not bound by
 # the global limit and are not paced.
-BOT_REQUESTS_PER_SECOND: Final = 45.0
+BOT_REQUESTS_PER_SECOND: Final = DEFAULT_DISCORD_REQUESTS_PER_SECOND
 
 
 class RequestPacer:
@@ -266,9 +274,6 @@ class DiscordRest:
                 last_error = _error_from(response)
                 if response.status == 429:
                     delay = last_error.retry_after if last_error.retry_after is not None else 1.0
-                    if bot and _is_global(response):
-                        self._pacer.pause(delay)
-                        delay = 0.0  # the pacer makes this thread (and the others) wait
                 elif response.status >= 500:
                     delay = min(2 ** (attempt - 1) * 0.5, 8.0)
                 else:
@@ -279,21 +284,13 @@ class DiscordRest:
                 "discord call will be retried",
                 extra={"method": method, "status": last_error.status, "attempt": attempt, "delay_s": delay},
             )
-            if delay > 0:
+            if bot and last_error.global_limit:
+                self._pacer.pause(delay)  # this thread and every other sharing the pacer wait there
+            else:
                 self._sleep(delay)
-                waited += delay
+            waited += delay
         assert last_error is not None
         raise last_error
-
-
-def _is_global(response: urllib3.BaseHTTPResponse) -> bool:
-    if str(response.headers.get("X-RateLimit-Global", "")).lower() == "true":
-        return True
-    try:
-        data = json.loads(response.data or b"{}")
-    except ValueError:
-        return False
-    return isinstance(data, dict) and data.get("global") is True
 
 
 def _as_dict(value: Any) -> dict[str, Any]:
@@ -334,4 +331,9 @@ def _error_from(response: urllib3.BaseHTTPResponse) -> DiscordError:
             retry_after = float(response.headers["Retry-After"])
         except ValueError:
             retry_after = None
-    return DiscordError(response.status, code, message[:200], retry_after=retry_after)
+    global_limit = str(response.headers.get("X-RateLimit-Global", "")).lower() == "true" or (
+        isinstance(data, dict) and data.get("global") is True
+    )
+    return DiscordError(
+        response.status, code, message[:200], retry_after=retry_after, global_limit=global_limit
+    )
