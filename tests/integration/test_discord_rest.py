@@ -199,3 +199,14 @@ def test_interaction_webhooks_are_not_paced(stub: DiscordStub, slept: list[float
     rest = DiscordRest(api_base=stub.base_url, sleep=slept.append, pacer=pacer)
     rest.edit_original(1, TOKEN, {"content": "hi"})
     assert slept == []
+
+
+def test_a_global_429_longer_than_max_wait_is_not_waited(stub: DiscordStub, slept: list[float]) -> None:
+    stub.fail_next(
+        r"POST /api/v10/channels", 429, body={"message": "global", "global": True, "retry_after": 60}
+    )
+    rest = DiscordRest(api_base=stub.base_url, bot_token="bot-" + "t" * 40, sleep=slept.append, max_wait=30)
+    with pytest.raises(DiscordError) as caught:
+        rest.create_message("123", "hello")
+    assert caught.value.status == 429 and caught.value.global_limit
+    assert slept == []
