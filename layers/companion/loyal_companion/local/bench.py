@@ -209,16 +209,12 @@ def bench_turn(
 
     from sqlalchemy import text
 
-    from loyal_companion.config import load_settings
     from loyal_companion.db import migrate
     from loyal_companion.db.engine import create_db_engine, make_session_factory
-    from loyal_companion.db.uow import UnitOfWork
     from loyal_companion.db.vector import to_literal
     from loyal_companion.discord.rest import DiscordRest
-    from loyal_companion.llm.offline import OfflineResponder
     from loyal_companion.local.database import start_local_database
     from loyal_companion.local.discord_stub import DiscordStub
-    from loyal_companion.service.context import Services
 
     logging.getLogger("loyal_companion").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory() as tmp:
@@ -290,14 +286,7 @@ def bench_turn(
                     f"the loopback Discord stand-in's own PATCH (part of every turn below): p50 {patch:.2f} ms"
                 )
                 for label, with_embedder in (("plain", None), ("by meaning", embedder)):
-                    services = Services(
-                        unit_of_work=lambda: UnitOfWork(factory),
-                        discord=DiscordRest(api_base=stub.base_url),
-                        model=OfflineResponder(),
-                        settings=load_settings({"TURNS_PER_MINUTE": "0"}),
-                        clock=lambda: datetime.now(UTC),
-                        embedder=with_embedder,
-                    )
+                    services = _turn_services(factory, stub.base_url, with_embedder)
                     samples, trips = _turns(services, turns, label)
                     p50, p95 = statistics.median(samples) * 1000, _percentile(samples, 0.95) * 1000
                     figures[label] = {"round_trips": max(trips), "p50_ms": p50, "p95_ms": p95}
@@ -331,17 +320,11 @@ def _turns_over_a_link(report: Report, socket_path: str, discord_base: str, *, t
     """The plain turn again, through a loopback proxy that delays every byte by ``LINK_ONE_WAY_S`` each
     way (what the network between Lambda and a hosted Postgres adds to each wait), with pg8000's own
     connection (three waits per statement), one wait per statement, and recurring statements prepared."""
-    from datetime import UTC, datetime
 
     from sqlalchemy import text
 
-    from loyal_companion.config import load_settings
     from loyal_companion.db import driver
     from loyal_companion.db.engine import create_db_engine, make_session_factory
-    from loyal_companion.db.uow import UnitOfWork
-    from loyal_companion.discord.rest import DiscordRest
-    from loyal_companion.llm.offline import OfflineResponder
-    from loyal_companion.service.context import Services
 
     figures: dict[str, Any] = {}
     with LatencyLink(socket_path, LINK_ONE_WAY_S) as link:
@@ -361,14 +344,7 @@ def _turns_over_a_link(report: Report, socket_path: str, discord_base: str, *, t
                         started = time.perf_counter()
                         conn.execute(text("SELECT 1"))
                         rtt.append(time.perf_counter() - started)
-                factory = make_session_factory(engine)
-                services = Services(
-                    unit_of_work=functools.partial(UnitOfWork, factory),
-                    discord=DiscordRest(api_base=discord_base),
-                    model=OfflineResponder(),
-                    settings=load_settings({"TURNS_PER_MINUTE": "0"}),
-                    clock=lambda: datetime.now(UTC),
-                )
+                services = _turn_services(make_session_factory(engine), discord_base)
                 samples, trips = _turns(services, turns, f"link {label}")
                 engine.dispose()
             finally:
@@ -485,6 +461,26 @@ def _stand_in_patch(rest: Any, calls: int) -> float:
         if i >= 5:
             samples.append(time.perf_counter() - started)
     return statistics.median(samples) * 1000
+
+
+def _turn_services(session_factory: Any, discord_base: str, embedder: Any = None) -> Any:
+    """What the worker has in a container, with the offline responder and no rate limit on turns."""
+    from datetime import UTC, datetime
+
+    from loyal_companion.config import load_settings
+    from loyal_companion.db.uow import UnitOfWork
+    from loyal_companion.discord.rest import DiscordRest
+    from loyal_companion.llm.offline import OfflineResponder
+    from loyal_companion.service.context import Services
+
+    return Services(
+        unit_of_work=functools.partial(UnitOfWork, session_factory),
+        discord=DiscordRest(api_base=discord_base),
+        model=OfflineResponder(),
+        settings=load_settings({"TURNS_PER_MINUTE": "0"}),
+        clock=lambda: datetime.now(UTC),
+        embedder=embedder,
+    )
 
 
 def _turns(services: Any, turns: int, label: str) -> tuple[list[float], list[int]]:
