@@ -119,4 +119,5 @@ def proactive_deps() -> ProactiveDeps:
         model=wired.model,
         clock=utc_now,
         model_name=wired.settings.openai_model or "gpt-4o-mini",
+        embedder=wired.embedder,
     )

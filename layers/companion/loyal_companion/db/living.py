@@ -14,91 +14,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from loyal_companion.db.sql import sql
-
-# Words too common to make two facts "the same interest" or "the same place".
-COMMON_WORDS = (
-    "they",
-    "their",
-    "them",
-    "theirs",
-    "love",
-    "loves",
-    "like",
-    "likes",
-    "enjoy",
-    "enjoys",
-    "adore",
-    "hate",
-    "live",
-    "lives",
-    "moved",
-    "with",
-    "from",
-    "about",
-    "really",
-    "play",
-    "plays",
-    "have",
-    "been",
-    "very",
-    "much",
-    "some",
-    "this",
-    "that",
-    "there",
-    "here",
-    "called",
-    "named",
-    "every",
-    "when",
-    "what",
-)
+from loyal_companion.memory.learn import EMBEDDED_CTES, LEARN_CTES, learn_params
+from loyal_companion.memory.rules import Candidate
 
 _EFFECTS = """
 WITH p AS (
     SELECT CAST(:user_id AS bigint) AS user_id, CAST(:guild_id AS bigint) AS guild_id,
            CAST(:now AS timestamptz) AS now
-), incoming AS (
-    SELECT * FROM jsonb_to_recordset(CAST(:facts AS jsonb))
-        AS f(fact_type text, content text, importance float8, confidence float8, temporal_relevance text,
-             category text, source text)
-), superseded AS (
-    UPDATE user_facts x SET is_active = false, updated_at = p.now
-    FROM p
-    WHERE x.user_id = p.user_id AND x.is_active AND x.category IS NOT NULL
-      AND x.category IN (SELECT category FROM incoming WHERE category IS NOT NULL)
-      AND lower(x.fact_content) NOT IN (SELECT lower(content) FROM incoming)
-    RETURNING x.id
-), new_facts AS (
-    INSERT INTO user_facts (user_id, fact_type, fact_content, confidence, source, importance, temporal_relevance,
-                            category, extracted_from_message_id, extraction_context, learned_at)
-    SELECT p.user_id, f.fact_type, f.content, f.confidence, f.source, f.importance, f.temporal_relevance,
-           f.category, CAST(:source_message_id AS bigint), CAST(:context AS text), p.now
-    FROM incoming f, p
-    WHERE NOT EXISTS (
-        SELECT 1 FROM user_facts x WHERE x.user_id = p.user_id AND x.is_active AND lower(x.fact_content) = lower(f.content)
-    )
-    RETURNING id, fact_type, fact_content, search_vector
-), associations AS (
-    -- Common ground with other people of the same server: a shared interest or the same place. Only the
-    -- link is kept; prompts mention it in general terms and never carry another person's facts.
-    INSERT INTO fact_associations (fact_id_1, fact_id_2, association_type, strength, discovered_at)
-    SELECT DISTINCT n.id, o.id, CASE WHEN n.fact_type = 'location' THEN 'same_location' ELSE 'shared_interest' END,
-           0.6, p.now
-    FROM new_facts n
-    CROSS JOIN p
-    JOIN user_facts o ON o.fact_type = n.fact_type AND o.is_active AND o.user_id <> p.user_id
-    WHERE p.guild_id IS NOT NULL
-      AND n.fact_type IN ('hobby', 'preference', 'location')
-      AND o.user_id IN (SELECT c.user_id FROM conversations c WHERE c.guild_id = p.guild_id)
-      AND EXISTS (
-          SELECT 1 FROM unnest(tsvector_to_array(n.search_vector)) AS w(word)
-          WHERE length(w.word) > 3 AND w.word NOT IN (SELECT unnest(CAST(:common_words AS text[])))
-            AND o.search_vector @@ to_tsquery('simple', quote_literal(w.word))
-      )
-    ON CONFLICT (fact_id_1, fact_id_2) DO NOTHING
-    RETURNING 1
-), rel AS (
+), {learn}, rel AS (
     INSERT INTO user_relationships (user_id, guild_id, relationship_score, total_interactions, positive_interactions,
                                     negative_interactions, avg_message_length, conversation_depth_avg,
                                     first_interaction_at, last_interaction_at)
@@ -172,7 +95,7 @@ WITH p AS (
     INSERT INTO bot_states (guild_id, mood_valence, mood_arousal, mood_updated_at, total_messages_sent,
                             total_facts_learned, total_users_known, first_activated_at)
     SELECT p.guild_id, LEAST(1, GREATEST(-1, CAST(:base_valence AS float8) + CAST(:dv AS float8))), LEAST(1, GREATEST(-1, CAST(:base_arousal AS float8) + CAST(:da AS float8))),
-           p.now, 1, (SELECT count(*) FROM new_facts), 1, p.now
+           p.now, 1, (SELECT count(*) FROM m_new), 1, p.now
     FROM p
     ON CONFLICT (guild_id) DO UPDATE SET
         mood_valence = LEAST(1, GREATEST(-1, bot_states.mood_valence + CAST(:dv AS float8))),
@@ -189,39 +112,17 @@ WITH p AS (
     FROM mood m, p WHERE CAST(:meaningful AS boolean)
     RETURNING 1
 ){embedded}
-SELECT (SELECT count(*) FROM new_facts) AS facts_added, (SELECT count(*) FROM superseded) AS facts_superseded,
+SELECT (SELECT count(*) FROM m_new) AS facts_added, (SELECT count(*) FROM m_retired) AS facts_superseded,
        (SELECT count(*) FROM follow) AS followups_added, (SELECT count(*) FROM opinions) AS opinions_touched,
        (SELECT count(*) FROM history) AS history_rows, (SELECT count(*) FROM style) AS style_rows,
-       (SELECT count(*) FROM associations) AS associations_added{embedded_count}
+       (SELECT count(*) FROM m_common) AS associations_added{embedded_count}
 """
 
-# Embeddings for the facts learned in this turn (matched by content) and for older facts of the person
-# that had none (by id, and only the person's own); one per fact, the newest model's replacing older ones.
-_EMBEDDED = """
-, vectors AS (
-    SELECT v.content, v.fact_id, CAST(v.vector AS vector) AS embedding
-    FROM jsonb_to_recordset(CAST(:vectors AS jsonb)) AS v(content text, fact_id bigint, vector text)
-), embedded AS (
-    INSERT INTO user_fact_embeddings (fact_id, model, dimensions, embedding, created_at)
-    SELECT DISTINCT ON (x.id) x.id, CAST(:embeddings_model AS text), vector_dims(x.embedding), x.embedding, p.now
-    FROM (
-        SELECT n.id, v.embedding FROM new_facts n JOIN vectors v
-          ON v.fact_id IS NULL AND lower(v.content) = lower(n.fact_content)
-        UNION ALL
-        SELECT f.id, v.embedding FROM vectors v JOIN user_facts f ON f.id = v.fact_id
-        WHERE f.user_id = CAST(:user_id AS bigint)
-    ) x, p
-    ORDER BY x.id
-    ON CONFLICT (fact_id) DO UPDATE SET
-        model = EXCLUDED.model, dimensions = EXCLUDED.dimensions, embedding = EXCLUDED.embedding,
-        created_at = EXCLUDED.created_at
-    RETURNING 1
-)"""
-
+_EFFECTS = _EFFECTS.replace("{learn}", LEARN_CTES.replace("{guard}", "true"))
 _EFFECTS_SQL = sql(_EFFECTS.replace("{embedded}", "").replace("{embedded_count}", ""))
 _EFFECTS_WITH_EMBEDDINGS_SQL = sql(
-    _EFFECTS.replace("{embedded}", _EMBEDDED).replace(
-        "{embedded_count}", ", (SELECT count(*) FROM embedded) AS embeddings_stored"
+    _EFFECTS.replace("{embedded}", EMBEDDED_CTES).replace(
+        "{embedded_count}", ", (SELECT count(*) FROM m_embedded) AS embeddings_stored"
     )
 )
 
@@ -246,10 +147,11 @@ class TurnEffects:
     style: dict[str, float | str] | None
     sentiment: float
     topics: list[str] = field(default_factory=list)
-    facts: list[dict[str, Any]] = field(default_factory=list)
+    facts: list[Candidate] = field(default_factory=list)
     followups: list[dict[str, str]] = field(default_factory=list)
     source_message_id: int | None = None
     context: str | None = None
+    source: str = "conversation"
     # With embeddings: the model, and vectors for new facts ({"content", "vector"}) and for older facts
     # that had none ({"fact_id", "vector"}); vectors in pgvector's text form.
     embeddings_model: str | None = None
@@ -282,9 +184,6 @@ def apply_turn_effects(session: Session, effects: TurnEffects) -> EffectCounts:
             "guild_id": effects.guild_id,
             "channel_id": effects.channel_id,
             "now": effects.now,
-            "facts": json.dumps(effects.facts),
-            "source_message_id": effects.source_message_id,
-            "context": effects.context,
             "score_delta": effects.score_delta,
             "positive": int(effects.positive),
             "negative": int(effects.negative),
@@ -305,8 +204,16 @@ def apply_turn_effects(session: Session, effects: TurnEffects) -> EffectCounts:
             "da": effects.da,
             "meaningful": effects.meaningful,
             "why": effects.why,
-            "common_words": list(COMMON_WORDS),
-        },
+        }
+        | learn_params(
+            user_id=effects.user_id,
+            guild_id=effects.guild_id,
+            now=effects.now,
+            candidates=effects.facts,
+            source=effects.source,
+            source_message_id=effects.source_message_id,
+            context=effects.context,
+        ),
     ).one()
     mapping = row._mapping
     return EffectCounts(

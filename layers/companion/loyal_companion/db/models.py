@@ -13,7 +13,7 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +22,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Computed,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -243,6 +244,19 @@ class UserPreference(Base):
     __table_args__ = (UniqueConstraint("user_id", "preference_key"),)
 
 
+# What a fact is found by (memory.recall): its words (weight A), who it is about (B) and its type (C), in
+# PostgreSQL's English configuration (stemmed, stop words dropped). A trigger copies it into
+# user_fact_terms, the per-person postings that recall reads (migration 0009).
+FACT_SEARCH_VECTOR = (
+    "setweight(to_tsvector('english'::regconfig, fact_content), 'A') || "
+    "setweight(to_tsvector('english'::regconfig, "
+    "COALESCE(subject, '') || ' ' || COALESCE(subject_role, '')), 'B') || "
+    "setweight(to_tsvector('english'::regconfig, replace(fact_type, '_', ' ')), 'C')"
+)
+# The fact's words without case or punctuation: two facts with the same key say the same thing.
+FACT_CONTENT_KEY = "btrim(regexp_replace(lower(fact_content), '[^[:alnum:]]+', ' ', 'g'))"
+
+
 class UserFact(Base):
     __tablename__ = "user_facts"
 
@@ -261,15 +275,39 @@ class UserFact(Base):
     expiry_date: Mapped[datetime | None] = mapped_column()
     extracted_from_message_id: Mapped[int | None] = mapped_column(BigInteger)
     extraction_context: Mapped[str | None] = mapped_column(Text)
-    # Full-text form of the fact, kept by PostgreSQL, for ranking facts by relation to a message.
-    search_vector: Mapped[str] = mapped_column(
-        TSVECTOR, Computed("to_tsvector('simple'::regconfig, fact_content)", persisted=True)
+    # Who the fact is about when it is not the person: a name ("Biscuit") or a role ("father"), and the
+    # role when known ("dog"). Recall finds "my dog is worse" through them.
+    subject: Mapped[str | None] = mapped_column(String(100))
+    subject_role: Mapped[str | None] = mapped_column(String(50))
+    # When it happens or happened, where the person said so ("on 14 June").
+    happens_on: Mapped[date | None] = mapped_column(Date)
+    # The newer fact that updated or contradicted this one (kept inactive, as history).
+    superseded_by_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("user_facts.id", ondelete="SET NULL"), index=True
     )
+    content_key: Mapped[str] = mapped_column(Text, Computed(FACT_CONTENT_KEY, persisted=True))
+    search_vector: Mapped[str] = mapped_column(TSVECTOR, Computed(FACT_SEARCH_VECTOR, persisted=True))
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
     __table_args__ = (
-        Index("ix_user_facts_user_id_is_active", "user_id", "is_active"),
+        # Remembering the same thing twice is found through this index, however much is remembered.
+        Index(
+            "ux_user_facts_user_id_content_key",
+            "user_id",
+            "content_key",
+            unique=True,
+            postgresql_where=text("is_active"),
+        ),
+        # The person's newest and most important facts (recall's fill when little matches).
+        Index("ix_user_facts_user_id_id_active", "user_id", "id", postgresql_where=text("is_active")),
+        Index(
+            "ix_user_facts_user_id_importance_active",
+            "user_id",
+            "importance",
+            "id",
+            postgresql_where=text("is_active"),
+        ),
         CheckConstraint("confidence >= 0 AND confidence <= 1", name="confidence_range"),
         CheckConstraint("importance >= 0 AND importance <= 1", name="importance_range"),
         CheckConstraint(
@@ -279,12 +317,65 @@ class UserFact(Base):
     )
 
 
+class UserFactTerm(Base):
+    """Per-person postings of the facts' search terms: term → facts, with the fact's BM25 term weight.
+
+    Kept by triggers on user_facts (active facts only), so every way a fact is written or forgotten keeps
+    them right. Recall reads a bounded slice of each term's postings through the primary key.
+    """
+
+    __tablename__ = "user_fact_terms"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, _user_fk(), primary_key=True)
+    term: Mapped[str] = mapped_column(Text, primary_key=True)
+    fact_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    weight: Mapped[float] = mapped_column(Float)
+
+
+class UserMemoryStats(Base):
+    """How many active facts a person has (for recall's term rarity); kept by the same triggers."""
+
+    __tablename__ = "user_memory_stats"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, _user_fk(), primary_key=True)
+    active_facts: Mapped[int] = mapped_column(Integer, server_default=_ZERO)
+
+
+class UserEntity(Base):
+    """Someone or something in the person's life, by name and role ("Biscuit", "dog"), from the fact that
+    named them: recall widens "my dog" to "Biscuit" and back. Forgetting that fact forgets the entity."""
+
+    __tablename__ = "user_entities"
+
+    id: Mapped[int] = bigint_pk()
+    user_id: Mapped[int] = mapped_column(BigInteger, _user_fk())
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str | None] = mapped_column(String(50))
+    fact_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("user_facts.id", ondelete="CASCADE"), index=True
+    )
+    name_key: Mapped[str] = mapped_column(String(100), Computed("lower(name)", persisted=True))
+    # The search terms of the name and the role, as recall compares them with a message's terms.
+    terms: Mapped[list[str]] = mapped_column(
+        ARRAY(Text),
+        Computed(
+            "tsvector_to_array(to_tsvector('english'::regconfig, name || ' ' || COALESCE(role, '')))",
+            persisted=True,
+        ),
+    )
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    __table_args__ = (UniqueConstraint("user_id", "name_key"),)
+
+
 class UserFactEmbedding(Base):
     """A fact's embedding, for relating facts to a message by meaning (pgvector's cosine distance).
 
     Exists only where the server has pgvector (migration 0008 skips it otherwise). One row per fact; the
     model is kept so that a change of EMBEDDINGS_MODEL ignores, then replaces, the old vectors. No vector
-    index: a person's facts are found by fact id, and an exact scan of a few hundred is cheap.
+    index over everyone's vectors: recall compares the message with one person's newest vectors, found
+    through (user_id, fact_id).
     """
 
     __tablename__ = "user_fact_embeddings"
@@ -292,13 +383,17 @@ class UserFactEmbedding(Base):
     fact_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("user_facts.id", ondelete="CASCADE"), primary_key=True
     )
+    user_id: Mapped[int] = mapped_column(BigInteger, _user_fk())
     model: Mapped[str] = mapped_column(String(200))
     # The vector's size, kept beside it so that finding a person's usable vectors never reads the vectors.
     dimensions: Mapped[int] = mapped_column(Integer)
     embedding: Mapped[list[float]] = mapped_column(Vector())
     created_at: Mapped[datetime] = created_at_column()
 
-    __table_args__ = (CheckConstraint("dimensions = vector_dims(embedding)", name="dimensions"),)
+    __table_args__ = (
+        CheckConstraint("dimensions = vector_dims(embedding)", name="dimensions"),
+        Index("ix_user_fact_embeddings_user_id_fact_id", "user_id", "fact_id"),
+    )
 
 
 class Guild(Base):
@@ -340,8 +435,20 @@ class Conversation(Base):
     last_message_at: Mapped[datetime] = mapped_column(server_default=text("now()"), index=True)
     message_count: Mapped[int] = mapped_column(Integer, server_default=_ZERO)
     is_active: Mapped[bool] = mapped_column(Boolean, server_default=_TRUE, index=True)
+    # Memory reads the conversation in windows: the last message read, and user turns not yet read.
+    memory_read_through: Mapped[int | None] = mapped_column(BigInteger)
+    memory_unread: Mapped[int] = mapped_column(Integer, server_default=_ZERO)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
+
+    __table_args__ = (
+        # Conversations that ended with turns memory has not read yet (read by the scheduled run).
+        Index(
+            "ix_conversations_memory_pending",
+            "last_message_at",
+            postgresql_where=text("memory_unread > 0"),
+        ),
+    )
 
 
 class Message(Base):

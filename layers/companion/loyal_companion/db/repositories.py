@@ -109,21 +109,25 @@ class FactRepository:
         self._session.flush()
         return fact
 
-    def add_embedding(self, fact_id: int, *, model: str, vector: Sequence[float], now: datetime) -> bool:
+    def add_embedding(
+        self, fact_id: int, *, user_id: int, model: str, vector: Sequence[float], now: datetime
+    ) -> bool:
         """Store a fact's embedding; False (nothing stored) where the database has no pgvector table."""
         ready = self._session.execute(text("SELECT to_regclass('user_fact_embeddings') IS NOT NULL")).scalar()
         if not ready:
             return False
         self._session.execute(
             text(
-                "INSERT INTO user_fact_embeddings (fact_id, model, dimensions, embedding, created_at) "
-                "VALUES (:fact_id, :model, :dimensions, CAST(:vector AS vector), :now) "
+                "INSERT INTO user_fact_embeddings "
+                "(fact_id, user_id, model, dimensions, embedding, created_at) "
+                "VALUES (:fact_id, :user_id, :model, :dimensions, CAST(:vector AS vector), :now) "
                 "ON CONFLICT (fact_id) DO UPDATE SET model = EXCLUDED.model, "
                 "dimensions = EXCLUDED.dimensions, embedding = EXCLUDED.embedding, "
                 "created_at = EXCLUDED.created_at"
             ),
             {
                 "fact_id": fact_id,
+                "user_id": user_id,
                 "model": model,
                 "dimensions": len(vector),
                 "vector": to_literal(vector),

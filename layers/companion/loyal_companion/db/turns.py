@@ -9,7 +9,6 @@ turn is a conversation upsert and one statement that writes both messages and th
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,7 +16,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from loyal_companion.db.sql import sql
-from loyal_companion.db.vector import to_literal
 from loyal_companion.living.style import hints as style_hints
 from loyal_companion.llm.resolution import (
     DEFAULT,
@@ -28,6 +26,19 @@ from loyal_companion.llm.resolution import (
     ResolvedConfig,
     Sourced,
 )
+from loyal_companion.memory.recall import (
+    DEFAULT_TUNING,
+    RECALL_CTES,
+    RECALL_CTES_BY_MEANING,
+    RECALLED_JSON,
+    ByMeaning,
+    Recalled,
+    Tuning,
+    UnembeddedFact,
+    recall_params,
+    recalled_from_json,
+)
+from loyal_companion.memory.rules import Entity
 
 
 def _llm_columns() -> str:
@@ -135,70 +146,50 @@ LEFT JOIN LATERAL (
 )
 
 _WINDOW = """
-(SELECT 'turn' AS kind, m.role AS role, m.content AS content, 0.0 AS score, NULL AS fact_type,
-        m.created_at AS at, m.id AS id
-   FROM messages m
-  WHERE m.conversation_id = CAST(:conversation_id AS bigint)
-  ORDER BY m.created_at DESC, m.id DESC
-  LIMIT :window)
-"""
+(SELECT json_agg(w ORDER BY w.at, w.id) FROM (
+    SELECT m.role, m.content, m.created_at AS at, m.id
+    FROM messages m
+    WHERE m.conversation_id = CAST(:conversation_id AS bigint)
+    ORDER BY m.created_at DESC, m.id DESC
+    LIMIT :window) w)"""
 
-# Relevance of a fact to the message: importance, relation to the message (full-text rank and, with
-# embeddings, closeness in meaning), then recency.
-_FACTS = """
-(SELECT 'fact', NULL, f.fact_content,
-        f.importance
-          + 0.5 * ts_rank_cd(f.search_vector, plainto_tsquery('simple', :message))
-          {similarity}
-          + 0.1 / (1 + extract(epoch FROM (:now - f.learned_at)) / 2592000.0),
-        f.fact_type, f.learned_at, f.id
-   FROM user_facts f
-   {join}
-  WHERE f.user_id = CAST(:user_id AS bigint) AND f.is_active
-    AND (f.expiry_date IS NULL OR f.expiry_date > :now)
-  ORDER BY 4 DESC, f.id DESC
-  LIMIT :facts)
-"""
+_OPINIONS = """
+(SELECT json_agg(o) FROM (
+    SELECT o.topic, o.sentiment, o.discussion_count AS discussions
+    FROM bot_opinions o
+    WHERE (o.guild_id = CAST(:guild_id AS bigint) OR (CAST(:guild_id AS bigint) IS NULL AND o.guild_id IS NULL))
+      AND o.discussion_count >= 3
+    ORDER BY o.interest_level DESC, o.discussion_count DESC
+    LIMIT 5) o)"""
 
-# The message's vector is parsed once (an InitPlan), not once per fact.
-_SIMILARITY = (
-    "+ CAST(:similarity_weight AS float8)"
-    " * COALESCE(GREATEST(0, 1 - (e.embedding <=> (SELECT CAST(:query AS vector)))), 0)"
-)
-_SIMILARITY_JOIN = """
-   LEFT JOIN user_fact_embeddings e
-     ON e.fact_id = f.id AND e.model = :embeddings_model AND e.dimensions = CAST(:dims AS int)
-"""
+# The people and animals the person has named (for reading their next message offline).
+_ENTITIES = """
+(SELECT json_agg(e) FROM (
+    SELECT name, role FROM user_entities WHERE user_id = CAST(:user_id AS bigint) ORDER BY id DESC LIMIT 50) e)"""
 
 # Facts of the person with no embedding from the current model (learned before embeddings were on, told
-# with /memory remember, or missed when the embeddings server was down): embedded after this turn.
+# with /memory remember, or missed when the embeddings server was down), among the newest 500: embedded
+# after this turn.
 _UNEMBEDDED = """
-(SELECT 'unembedded', NULL, f.fact_content, 0.0, f.fact_type, f.learned_at, f.id
-   FROM user_facts f
-  WHERE f.user_id = CAST(:user_id AS bigint) AND f.is_active
-    AND NOT EXISTS (
+(SELECT json_agg(u) FROM (
+    SELECT f.id, f.fact_content AS content
+    FROM (SELECT id, fact_content, importance FROM user_facts
+           WHERE user_id = CAST(:user_id AS bigint) AND is_active ORDER BY id DESC LIMIT 500) f
+    WHERE NOT EXISTS (
         SELECT 1 FROM user_fact_embeddings e
         WHERE e.fact_id = f.id AND e.model = :embeddings_model
           AND (CAST(:dims AS int) IS NULL OR e.dimensions = CAST(:dims AS int)))
-  ORDER BY f.importance DESC, f.id DESC
-  LIMIT :backfill)
-"""
+    ORDER BY f.importance DESC, f.id DESC
+    LIMIT :backfill) u)"""
 
-_OPINIONS = """
-(SELECT 'opinion', NULL, o.topic, o.sentiment, NULL, o.last_reinforced_at, o.discussion_count
-   FROM bot_opinions o
-  WHERE (o.guild_id = CAST(:guild_id AS bigint) OR (CAST(:guild_id AS bigint) IS NULL AND o.guild_id IS NULL))
-    AND o.discussion_count >= 3
-  ORDER BY o.interest_level DESC, o.discussion_count DESC
-  LIMIT 5)
-"""
-
-_WINDOW_AND_FACTS_SQL = sql(" UNION ALL ".join((_WINDOW, _FACTS.format(similarity="", join=""), _OPINIONS)))
-# The same with embeddings (only where pgvector and user_fact_embeddings exist).
+_WINDOW_AND_FACTS_SQL = sql(
+    f"WITH {RECALL_CTES} SELECT {_WINDOW} AS turns, {RECALLED_JSON} AS facts, {_OPINIONS} AS opinions, "
+    f"{_ENTITIES} AS entities, NULL AS unembedded"
+)
+# The same with facts also related by meaning (only where pgvector and user_fact_embeddings exist).
 _WINDOW_AND_FACTS_BY_MEANING_SQL = sql(
-    " UNION ALL ".join(
-        (_WINDOW, _FACTS.format(similarity=_SIMILARITY, join=_SIMILARITY_JOIN), _UNEMBEDDED, _OPINIONS)
-    )
+    f"WITH {RECALL_CTES_BY_MEANING} SELECT {_WINDOW} AS turns, {RECALLED_JSON} AS facts, "
+    f"{_OPINIONS} AS opinions, {_ENTITIES} AS entities, {_UNEMBEDDED} AS unembedded"
 )
 
 
@@ -228,13 +219,6 @@ class TurnState:
 class WindowTurn:
     role: str
     content: str
-
-
-@dataclass(frozen=True)
-class RelevantFact:
-    content: str
-    fact_type: str
-    score: float
 
 
 def _float(value: Any) -> float | None:
@@ -335,27 +319,11 @@ class OpinionRow:
 
 
 @dataclass(frozen=True)
-class ByMeaning:
-    """Relating facts to the message by meaning: the embeddings model, the message's vector (None when the
-    embeddings server failed: full-text ranking only), and how many unembedded facts to hand back."""
-
-    model: str
-    query: Sequence[float] | None
-    weight: float
-    backfill: int
-
-
-@dataclass(frozen=True)
-class UnembeddedFact:
-    fact_id: int
-    content: str
-
-
-@dataclass(frozen=True)
 class WindowAndFacts:
     turns: list[WindowTurn]
-    facts: list[RelevantFact]
+    facts: list[Recalled]
     opinions: list[OpinionRow]
+    entities: list[Entity]
     unembedded: list[UnembeddedFact]
 
 
@@ -365,40 +333,30 @@ def load_window_and_facts(
     user_id: int,
     conversation_id: int | None,
     window: int,
-    facts: int,
     message: str,
     now: datetime,
     guild_id: int | None = None,
+    tuning: Tuning = DEFAULT_TUNING,
     by_meaning: ByMeaning | None = None,
 ) -> WindowAndFacts:
-    params: dict[str, Any] = {
-        "user_id": user_id,
-        "conversation_id": conversation_id,
-        "window": window,
-        "facts": facts,
-        "message": message[:500],
-        "now": now,
-        "guild_id": guild_id,
-    }
+    """The conversation window, the facts recall brings for ``message``, the server's opinions and the
+    person's named people and animals, in one statement."""
+    params = recall_params(user_id=user_id, message=message, now=now, tuning=tuning, by_meaning=by_meaning)
+    params |= {"conversation_id": conversation_id, "window": window, "guild_id": guild_id}
     statement = _WINDOW_AND_FACTS_SQL
     if by_meaning is not None:
         statement = _WINDOW_AND_FACTS_BY_MEANING_SQL
-        query = by_meaning.query
-        params |= {
-            "embeddings_model": by_meaning.model,
-            "query": to_literal(query) if query else None,
-            "dims": len(query) if query else None,
-            "similarity_weight": by_meaning.weight,
-            "backfill": by_meaning.backfill,
-        }
-    rows = session.execute(statement, params).all()
-    turns = [r for r in rows if r.kind == "turn"]
-    turns.sort(key=lambda r: (r.at, r.id))
+        params |= {"backfill": by_meaning.backfill}
+    row = session.execute(statement, params).one()
     return WindowAndFacts(
-        turns=[WindowTurn(r.role, r.content) for r in turns],
-        facts=[RelevantFact(r.content, r.fact_type, float(r.score)) for r in rows if r.kind == "fact"],
-        opinions=[OpinionRow(r.content, float(r.score), int(r.id)) for r in rows if r.kind == "opinion"],
-        unembedded=[UnembeddedFact(int(r.id), r.content) for r in rows if r.kind == "unembedded"],
+        turns=[WindowTurn(str(t["role"]), str(t["content"])) for t in row.turns or []],
+        facts=recalled_from_json(row.facts),
+        opinions=[
+            OpinionRow(str(o["topic"]), float(o["sentiment"]), int(o["discussions"]))
+            for o in row.opinions or []
+        ],
+        entities=[Entity(str(e["name"]), e.get("role")) for e in row.entities or []],
+        unembedded=[UnembeddedFact(int(u["id"]), str(u["content"])) for u in row.unembedded or []],
     )
 
 
@@ -419,19 +377,29 @@ WITH person AS (
     ORDER BY last_message_at DESC, id DESC LIMIT 1
     FOR UPDATE
 ), touched AS (
-    UPDATE conversations c SET message_count = c.message_count + :added, last_message_at = :now, updated_at = :now
+    UPDATE conversations c SET message_count = c.message_count + :added, last_message_at = :now, updated_at = :now,
+           memory_unread = c.memory_unread + CAST(:unread AS int)
     FROM latest WHERE c.id = latest.id
-    RETURNING c.id
+    RETURNING c.id, c.memory_unread
 ), started AS (
-    INSERT INTO conversations (user_id, guild_id, channel_id, started_at, last_message_at, message_count)
-    SELECT (SELECT id FROM person), CAST(:guild_id AS bigint), CAST(:channel_id AS bigint), :now, :now, :added
+    INSERT INTO conversations (user_id, guild_id, channel_id, started_at, last_message_at, message_count,
+                               memory_unread)
+    SELECT (SELECT id FROM person), CAST(:guild_id AS bigint), CAST(:channel_id AS bigint), :now, :now, :added,
+           CAST(:unread AS int)
     WHERE NOT EXISTS (SELECT 1 FROM touched)
-    RETURNING id
+    RETURNING id, memory_unread
 )
-SELECT (SELECT id FROM person) AS user_id, id AS conversation_id FROM touched
-UNION ALL SELECT (SELECT id FROM person), id FROM started
+SELECT (SELECT id FROM person) AS user_id, id AS conversation_id, memory_unread FROM touched
+UNION ALL SELECT (SELECT id FROM person), id, memory_unread FROM started
 """
 )
+
+
+@dataclass(frozen=True)
+class Touched:
+    user_id: int
+    conversation_id: int
+    memory_unread: int  # user turns the memory has not read yet, this one included
 
 
 def touch_conversation(
@@ -445,9 +413,11 @@ def touch_conversation(
     now: datetime,
     since: datetime,
     added: int,
-) -> tuple[int, int]:
+    unread: int = 0,
+) -> Touched:
     """The person (created or refreshed) and their current conversation (active since ``since``, with
-    ``added`` more messages) or a new one: ``(user_id, conversation_id)``, in one statement."""
+    ``added`` more messages, ``unread`` of them user turns for memory to read later) or a new one, in one
+    statement."""
     row = session.execute(
         _TOUCH_CONVERSATION_SQL,
         {
@@ -459,9 +429,10 @@ def touch_conversation(
             "now": now,
             "since": since,
             "added": added,
+            "unread": unread,
         },
     ).one()
-    return int(row.user_id), int(row.conversation_id)
+    return Touched(int(row.user_id), int(row.conversation_id), int(row.memory_unread))
 
 
 _STORE_TURN_SQL = sql(

@@ -35,7 +35,8 @@ from loyal_companion.living.relationship import level_for
 from loyal_companion.living.timeparse import TimeParseError, zone
 from loyal_companion.llm.offline import OFFLINE_LABEL
 from loyal_companion.llm.prompt import FactLine, PromptInput, compose
-from loyal_companion.llm.types import ChatModel, ModelError, ModelParams
+from loyal_companion.llm.types import ChatModel, Embedder, ModelError, ModelParams
+from loyal_companion.memory.learn import learn_ended
 from loyal_companion.observability import record_metric
 
 logger = logging.getLogger(__name__)
@@ -102,6 +103,7 @@ class ProactiveResult:
     cancelled: int = 0
     failed: int = 0
     checkins_created: int = 0
+    memory_windows: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -112,6 +114,9 @@ class ProactiveDeps:
     model: ChatModel
     clock: Callable[[], datetime]
     model_name: str = "gpt-4o-mini"
+    embedder: Embedder | None = None
+    # How long a conversation stays quiet before memory reads what is left of it.
+    conversation_timeout: timedelta = timedelta(minutes=60)
 
 
 def run_proactive(
@@ -128,6 +133,7 @@ def run_proactive(
         )
         result.checkins_created = int(getattr(created, "rowcount", 0) or 0)
         uow.commit()
+    result.memory_windows = _read_ended_conversations(deps, now)
     dm_channels: dict[int, str] = {}
     for _ in range(max_batches):
         if time.monotonic() - started > deadline_s:
@@ -150,6 +156,22 @@ def run_proactive(
         extra={k: v for k, v in result.__dict__.items() if k != "errors"},
     )
     return result
+
+
+def _read_ended_conversations(deps: ProactiveDeps, now: datetime) -> int:
+    """Memory reads what is left of conversations that ended (their last turns were not a full window)."""
+    try:
+        return learn_ended(
+            unit_of_work=deps.unit_of_work,
+            model=deps.model,
+            model_name=deps.model_name,
+            now=now,
+            timeout=deps.conversation_timeout,
+            embedder=deps.embedder,
+        )
+    except Exception:  # memory can wait for the next run; the reminders due now cannot
+        logger.exception("reading ended conversations into memory failed; the next run tries again")
+        return 0
 
 
 def claim(deps: ProactiveDeps, *, now: datetime, batch: int = BATCH) -> list[dict[str, Any]]:

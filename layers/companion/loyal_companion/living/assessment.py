@@ -84,3 +84,25 @@ def lexical_assessment(text: str) -> Assessment:
     intensity = min(1.0, total * 0.15 + boost * 0.1)
     topics = tuple(t for t in TOPICS if t in words)
     return Assessment(sentiment=max(-1.0, min(1.0, sentiment)), intensity=intensity, topics=topics)
+
+
+_LOSS: Final = re.compile(
+    r"\b(passed away|passed on|died|dies|dying|funeral|lost (?:my|our|him|her)|grief|grieving|bereave\w*|"
+    r"put (?:him|her|them) down|put to sleep|miss (?:him|her|them) so)\b",
+    re.I,
+)
+_LOW: Final = re.compile(
+    r"\b(depressed|hopeless|worthless|can't cope|cannot cope|falling apart|breaking down|so alone|"
+    r"want to disappear|give up|gave up|heartbroken|devastated)\b",
+    re.I,
+)
+
+
+def names_loss(text: str) -> bool:
+    """The message speaks of a death or a loss (condolences fit; "I'll miss him" alone does not)."""
+    return _LOSS.search(text) is not None
+
+
+def heavy(text: str) -> bool:
+    """The person is grieving or low: the companion stays steady and with them, whatever its own mood."""
+    return names_loss(text) or _LOW.search(text) is not None or lexical_assessment(text).sentiment < -0.3

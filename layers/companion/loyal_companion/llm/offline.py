@@ -1,38 +1,75 @@
 """The offline responder: the Bartender's voice from the same state, when no language model is configured.
 
 It keeps the whole pipeline running on a fresh machine (no key, no model server) and never pretends to
-be a model: every reply it gives ends with a plain label saying no language model is configured.
+be a model: every reply it gives ends with a plain label saying no language model is configured. It
+answers what was said as well as rules can: an opening that fits the message (condolences only where a
+loss is named), the remembered facts that relate to this message told back in the second person, and a
+question that fits, without repeating itself within a conversation.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
-from loyal_companion.living.assessment import lexical_assessment
+from loyal_companion.living.assessment import heavy, lexical_assessment, names_loss
 from loyal_companion.llm.types import ChatMessage, Completion, ModelParams, Prompt, PromptState
+from loyal_companion.memory.rules import second_person
 
 OFFLINE_LABEL: Final = "_(offline responder — no language model is configured)_"
 OFFLINE_MODEL: Final = "offline-responder"
+GETTING_TO_KNOW: Final = "I don't know you well yet, but I'd like to."
 
-_OPENERS: Final = (
-    "I hear you, {name}.",
-    "Pull up a stool, {name}. I'm listening.",
-    "That sounds like a lot to carry, {name}.",
-    "Thanks for telling me, {name}.",
-    "Take your time, {name}. I'm not going anywhere.",
-)
-# For loss and pain: no silver linings, no hurry; just presence (the Bartender's grief-aware voice).
-_GENTLE_OPENERS: Final = (
-    "I'm so sorry, {name}. That's a heavy thing to carry, and you don't have to carry it tidily.",
-    "I'm here, {name}. There's no right way to feel about this, and no timetable for it.",
-    "That sounds really hard, {name}. Sit as long as you like; I'm not going anywhere.",
-)
-_LOSS: Final = re.compile(
-    r"\b(passed away|died|funeral|lost (?:my|our)|grief|grieving|miss (?:him|her|them))\b", re.I
-)
+_OPENERS: Final = {
+    # A death or a loss named: no silver linings, no hurry; just presence (the grief-aware voice).
+    "loss": (
+        "I'm so sorry, {name}. That's a heavy thing to carry, and you don't have to carry it tidily.",
+        "I'm here, {name}. There's no right way to feel about this, and no timetable for it.",
+        "I'm sorry, {name}. Sit as long as you like; I'm not going anywhere.",
+    ),
+    "low": (
+        "That sounds really hard, {name}.",
+        "I'm here, {name}. Take your time.",
+        "That's a lot to be holding, {name}.",
+    ),
+    # Not a loss in the message, but a painful memory close to it.
+    "tender": (
+        "I'm glad you came in, {name}.",
+        "I'm here, {name}.",
+        "Take your time, {name}.",
+    ),
+    "glad": (
+        "That's good to hear, {name}.",
+        "Now that's worth raising a glass to, {name}.",
+        "That put a smile on my face, {name}.",
+    ),
+    "greeting": (
+        "Evening, {name}. Pull up a stool.",
+        "Good to see you, {name}.",
+        "There you are, {name}. The usual seat's free.",
+    ),
+    "question": (
+        "Let me think, {name}.",
+        "Good question, {name}.",
+        "Here's what I've got, {name}.",
+    ),
+    "plain": (
+        "I hear you, {name}.",
+        "Thanks for telling me, {name}.",
+        "Go on, {name}. I'm listening.",
+        "Pull up a stool, {name}.",
+    ),
+}
+_CLOSERS: Final = {
+    "loss": ("Would you like to tell me about them?", "What do you miss most?"),
+    "low": ("What would help most right now?", "Do you want to talk it through, or just have company?"),
+    "tender": ("How are you holding up?", "Do you want to talk about it?"),
+    "glad": ("How are you going to celebrate?", "Tell me more about it."),
+    "greeting": ("What's on your mind tonight?", "How's the day been?"),
+    "question": ("", "Is that what you were after?"),
+    "plain": ("How are you feeling about it?", "", "Tell me more.", ""),
+}
 _MOOD_LINES: Final = {
     "excited": "Something in the air tonight has me in good spirits.",
     "happy": "It's a good evening behind the bar.",
@@ -42,28 +79,85 @@ _MOOD_LINES: Final = {
     "annoyed": "It's been a long shift, but I've always got time for you.",
     "neutral": "",
 }
+_GREETING: Final = re.compile(
+    r"^\W*(hi|hello|hey|hiya|evening|good (?:evening|morning|afternoon)|howdy|yo)\b", re.I
+)
+_GOOD_NEWS: Final = re.compile(
+    r"\b(engaged|promoted|got the job|passed|good news|great news|finally|won|we did it|accepted|"
+    r"celebrat\w*|excited|so happy|proud|getting married|wedding|new baby|expecting)\b",
+    re.I,
+)
+
+
+def kind_of(message: str, *, tender: bool = False) -> str:
+    """What the message calls for: loss, low, tender, glad, greeting, question or plain."""
+    if names_loss(message):
+        return "loss"
+    if heavy(message):
+        return "low"
+    if tender:
+        return "tender"
+    text = message.strip()
+    if _GREETING.match(text) and len(text.split()) <= 6:
+        return "greeting"
+    if text.endswith("?"):
+        return "question"
+    if _GOOD_NEWS.search(text) or lexical_assessment(text).sentiment > 0.3:
+        return "glad"
+    return "plain"
 
 
 def offline_reply(state: PromptState) -> str:
-    """A short, steady reply built from what the Bartender knows; deterministic for the same input."""
-    digest = int(hashlib.sha256(f"{state.person_name}|{state.message}".encode()).hexdigest(), 16)
-    heavy = lexical_assessment(state.message).sentiment < -0.3 or _LOSS.search(state.message) is not None
-    openers = _GENTLE_OPENERS if heavy else _OPENERS
-    lines = [openers[digest % len(openers)].format(name=state.person_name)]
-    mood_line = "" if heavy else _MOOD_LINES.get(state.mood_label, "")
-    if mood_line:
-        lines.append(mood_line)
+    """A short, steady reply built from what the Bartender knows; the same for the same state."""
+    kind = kind_of(state.message, tender=state.tender)
+    turn = len(state.earlier_replies)
+    said = " ".join(state.earlier_replies)
+    lines = [_pick(_OPENERS[kind], turn, said).format(name=state.person_name)]
+    if kind in ("plain", "greeting") and turn == 0:
+        mood_line = _MOOD_LINES.get(state.mood_label, "")
+        if mood_line:
+            lines.append(mood_line)
     if state.about_message:
-        lines.append(f"About that message — “{_shorten(state.about_message)}” — what stays with you most?")
-    elif state.facts:
-        lines.append(f"I remember you told me: {_shorten(state.facts[0])}.")
-    if state.relationship_level in ("Good Friend", "Close Friend"):
-        lines.append("You know you can tell me anything.")
-    elif state.relationship_level == "New Face":
-        lines.append("I don't know you well yet, but I'd like to.")
-    if not state.about_message:
-        lines.append("What's on your mind?")
-    return " ".join(lines) + "\n\n" + OFFLINE_LABEL
+        lines.append(f"About that message, “{_shorten(state.about_message)}”: what stays with you most?")
+    else:
+        remembered = [f for f in (second_person(f) for f in state.related_facts) if f not in said][:2]
+        if remembered:
+            lines.append(_remembering(remembered, kind))
+        if state.relationship_level in ("Good Friend", "Close Friend") and kind in ("low", "loss", "tender"):
+            lines.append("You know you can tell me anything.")
+        elif (
+            state.relationship_level == "New Face"
+            and kind in ("plain", "greeting", "glad")
+            and (GETTING_TO_KNOW not in said)
+        ):
+            lines.append(GETTING_TO_KNOW)
+        closer = _pick(_CLOSERS[kind], turn, said)
+        if closer:
+            lines.append(closer)
+    return " ".join(_sentence(line) for line in lines if line) + "\n\n" + OFFLINE_LABEL
+
+
+def _pick(options: Sequence[str], turn: int, said: str) -> str:
+    """The option for this turn of the conversation, skipping any said already."""
+    for offset in range(len(options)):
+        option = options[(turn + offset) % len(options)]
+        if not option or option.split(",")[0] not in said:
+            return option
+    return options[turn % len(options)]
+
+
+def _remembering(facts: Sequence[str], kind: str) -> str:
+    joined = facts[0] if len(facts) == 1 else f"{facts[0]}, and that {facts[1]}"
+    if kind == "question":
+        return f"You told me {joined}"
+    return f"I remember you told me {joined}"
+
+
+def _sentence(text: str) -> str:
+    """One clean sentence: no doubled stops, no stop after a question or exclamation."""
+    text = text.strip()
+    text = re.sub(r"([.!?])\.+$", r"\1", text)
+    return text if text.endswith((".", "!", "?", "…", "”", ")")) else text + "."
 
 
 def _shorten(text: str, limit: int = 140) -> str:

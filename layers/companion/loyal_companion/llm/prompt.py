@@ -47,6 +47,8 @@ class PromptInput:
     public_channel: bool = False
     image_urls: tuple[str, ...] = ()
     extra_notes: Sequence[str] = field(default_factory=tuple)
+    related_facts: Sequence[str] = ()
+    tender: bool = False
 
 
 def _system_text(
@@ -124,5 +126,8 @@ def compose(data: PromptInput, *, budget: int) -> Prompt:
         relationship_level=data.relationship_level,
         facts=tuple(f.text for f in facts),
         about_message=data.about_message,
+        related_facts=tuple(data.related_facts),
+        tender=data.tender,
+        earlier_replies=tuple(t.content for t in data.window if t.role == "assistant"),
     )
     return Prompt(messages=tuple(messages), state=state, token_count=total(), dropped=tuple(dropped))

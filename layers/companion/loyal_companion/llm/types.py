@@ -39,6 +39,12 @@ class PromptState:
     relationship_level: str = "New Face"
     facts: tuple[str, ...] = ()
     about_message: str | None = None
+    # Facts recall related to this message (the rest of ``facts`` are there because they matter generally).
+    related_facts: tuple[str, ...] = ()
+    # Among them, something painful (a loss, a way of coping): the reply is gentle even if the message is not.
+    tender: bool = False
+    # What the companion said earlier in this conversation (the window), oldest first.
+    earlier_replies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -7,57 +7,60 @@ and the commit. No transaction is held open while the model thinks.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from loyal_companion.db.living import apply_turn_effects
 from loyal_companion.db.turns import (
-    ByMeaning,
     TurnState,
-    UnembeddedFact,
+    WindowAndFacts,
     load_turn_state,
     load_window_and_facts,
     store_turn,
     touch_conversation,
 )
+from loyal_companion.living.assessment import heavy
 from loyal_companion.living.mood import Mood
 from loyal_companion.living.opinions import band
 from loyal_companion.living.relationship import level_for
+from loyal_companion.living.timeparse import TimeParseError, zone
 from loyal_companion.llm.prompt import FactLine, PromptInput, Turn, compose
 from loyal_companion.llm.resolution import DEFAULT
 from loyal_companion.llm.tokens import count_tokens
 from loyal_companion.llm.types import ModelParams
-from loyal_companion.observability import record_metric
-from loyal_companion.service.context import CommandContext, Reply
-from loyal_companion.service.mind import (
-    extraction_gate,
-    facts_to_keep,
-    feature_on,
-    read_exchange,
-    turn_effects,
-)
-from loyal_companion.service.recall import (
+from loyal_companion.memory.learn import learn_window
+from loyal_companion.memory.recall import (
     BACKFILL_PER_TURN,
+    DEFAULT_LIMIT,
     DEFAULT_SIMILARITY_WEIGHT,
+    ByMeaning,
+    Tuning,
     embed_or_none,
+    for_prompt,
+    prompt_lines,
     usable_embedder,
     vectors_to_store,
 )
+from loyal_companion.observability import record_metric
+from loyal_companion.service.context import CommandContext, Reply
+from loyal_companion.service.mind import feature_on, learning_on, read_turn, turn_effects, window_turns
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_SLUG = "bartender"
 DEFAULT_TIMEOUT_MINUTES = 60
-DEFAULT_MAX_FACTS = 12
 MOOD_PROMPT_MIN_INTENSITY = 0.2
-# Facts that stay out of replies in public server channels unless the person raises them.
-SENSITIVE_FACT_TYPES = frozenset(
-    {"grief_context", "attachment_pattern", "coping_mechanism", "relationship", "family"}
+TENDER_TYPES = frozenset({"grief_context", "coping_mechanism", "attachment_pattern"})
+# When the person is grieving or low, the companion's own mood stays out of the way.
+STEADY = (
+    "They are carrying something heavy right now. Whatever your own mood, keep it out of the way: be "
+    "steady, unhurried and with them."
 )
 
 RATE_LIMITED = "Easy there — let's take it one sip at a time. Give me a minute and tell me more."
@@ -156,18 +159,16 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
     ongoing = (
         state.conversation_id if state.last_message_at and now - state.last_message_at < timeout else None
     )
-    window: list[Turn] = []
-    facts: list[FactLine] = []
-    opinions: list[str] = []
-    unembedded: list[UnembeddedFact] = []
     public = ctx.info.guild_id is not None and not request.ephemeral
     memory_on = bool(config.settings.get("memory_enabled", True))
     embedder = (
         usable_embedder(services.embedder, database_ready=state.embeddings_ready) if memory_on else None
     )
+    fact_settings = _section(config.settings, "facts")
+    max_facts = fact_settings.get("max_in_prompt", DEFAULT_LIMIT)
+    limit = int(max_facts) if isinstance(max_facts, int) and max_facts >= 0 else DEFAULT_LIMIT
+    loaded = WindowAndFacts(turns=[], facts=[], opinions=[], entities=[], unembedded=[])
     if state.user_id is not None:
-        fact_settings = _section(config.settings, "facts")
-        max_facts = fact_settings.get("max_in_prompt", DEFAULT_MAX_FACTS)
         by_meaning = None
         if embedder is not None:
             query = embed_or_none(embedder, [request.message], purpose="message")
@@ -184,39 +185,43 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
                 user_id=state.user_id,
                 conversation_id=ongoing,
                 window=config.context_window_size,
-                facts=int(max_facts) if isinstance(max_facts, int) else DEFAULT_MAX_FACTS,
                 message=request.message,
                 now=now,
                 guild_id=ctx.info.guild_id,
+                tuning=Tuning(limit=limit),
                 by_meaning=by_meaning,
             )
-        turns, relevant, unembedded = loaded.turns, loaded.facts, loaded.unembedded
-        opinions = [
-            line
-            for o in loaded.opinions
-            if (line := band(o.topic, o.sentiment, o.discussions)) is not None
-            and feature_on(state, "opinions", "opinions")
-        ]
-        window = [
-            Turn("user" if t.role == "user" else "assistant", t.content) for t in turns if t.role != "system"
-        ]
-        facts = [
-            FactLine(f.content, f.score)
-            for f in relevant
-            if memory_on and not (public and f.fact_type in SENSITIVE_FACT_TYPES)
-        ]
+    opinions = [
+        line
+        for o in loaded.opinions
+        if (line := band(o.topic, o.sentiment, o.discussions)) is not None
+        and feature_on(state, "opinions", "opinions")
+    ]
+    window = [
+        Turn("user" if t.role == "user" else "assistant", t.content)
+        for t in loaded.turns
+        if t.role != "system"
+    ]
+    shown = for_prompt(loaded.facts, public=public, limit=limit) if memory_on else []
+    lines = prompt_lines(shown, today=_local_today(state, now))
+    # Best first: the composer drops from the end when over budget.
+    facts = [FactLine(line, 1.0 - i / (len(lines) + 1)) for i, line in enumerate(lines)]
 
     mood = Mood(state.mood_valence, state.mood_arousal)
     level = level_for(state.relationship_score)
+    known = bool(shown) or level.name != "New Face"
     params = model_params(ctx, state)
+    person_name = ctx.info.person.display_name or ctx.info.person.username or "friend"
     prompt = compose(
         PromptInput(
             system_prompt=config.system_prompt.value,
-            person_name=ctx.info.person.display_name or ctx.info.person.username or "friend",
+            person_name=person_name,
             message=request.message,
-            persona=config.persona.value if config.persona.source == DEFAULT else None,
+            # The personality's default line about people is for strangers; once known, what is known
+            # speaks for them.
+            persona=config.persona.value if config.persona.source == DEFAULT and not known else None,
             own_description=config.persona.value if config.persona.source != DEFAULT else None,
-            mood_line=_mood_line(mood),
+            mood_line=_mood_line(mood, request.message),
             mood_label=mood.label,
             relationship_level=level.name,
             relationship_guidance=level.guidance,
@@ -228,6 +233,8 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
             public_channel=public,
             image_urls=(request.image_url,) if request.image_url and params.vision else (),
             extra_notes=(COMMON_GROUND,) if state.has_common_ground and public else (),
+            related_facts=tuple(f.content for f in shown if f.related),
+            tender=any(f.related and f.fact_type in TENDER_TYPES for f in shown),
         ),
         budget=config.context_budget.value,
     )
@@ -236,23 +243,25 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
     )
     text = completion.text or "…"
     reply = Reply(text, ephemeral=request.ephemeral)
-    reading = read_exchange(
-        services.model,
-        params,
+    learning = memory_on and learning_on(state)
+    reading = read_turn(
+        state,
         request.message,
-        text,
-        extract=extraction_gate(state, request.message, seed=ctx.info.id),
+        offline=services.model.offline,
+        context=[t.content for t in window if t.role == "user"],
+        entities=loaded.entities,
+        now=now,
     )
     # Embeddings for what is about to be stored, fetched before the transaction opens.
     vectors = (
-        vectors_to_store(embedder, [f.content for f in facts_to_keep(state, reading)], unembedded)
+        vectors_to_store(embedder, [f.content for f in reading.facts], loaded.unembedded)
         if embedder is not None
         else []
     )
 
     with ctx.transaction() as uow:
         person = ctx.info.person
-        user_id, conversation_id = touch_conversation(
+        touched = touch_conversation(
             uow.session,
             discord_id=person.discord_id,
             username=person.username,
@@ -262,11 +271,13 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
             now=now,
             since=now - timeout,
             added=2,
+            # With a model, memory reads this turn later, in a window of turns.
+            unread=1 if learning and not services.model.offline else 0,
         )
         store_turn(
             uow.session,
-            conversation_id=conversation_id,
-            user_id=user_id,
+            conversation_id=touched.conversation_id,
+            user_id=touched.user_id,
             personality_id=config.personality_id,
             interaction_id=ctx.info.id,
             discord_message_id=_target_message_id(ctx),
@@ -289,7 +300,7 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
             turn_effects(
                 state=state,
                 reading=reading,
-                user_id=user_id,
+                user_id=touched.user_id,
                 message=request.message,
                 guild_id=ctx.info.guild_id,
                 channel_id=ctx.info.channel_id,
@@ -301,6 +312,21 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
             ),
         )
         uow.commit()
+    if learning and not services.model.offline and touched.memory_unread >= window_turns(state):
+        # The window is read after the reply is delivered (the worker runs ``after``), off its path.
+        reply = replace(
+            reply,
+            after=functools.partial(
+                learn_window,
+                unit_of_work=services.unit_of_work,
+                model=services.model,
+                model_name=params.model,
+                conversation_id=touched.conversation_id,
+                now=now,
+                embedder=embedder,
+                person=person_name,
+            ),
+        )
     record_metric("ModelTokens", completion.prompt_tokens + completion.completion_tokens)
     logger.info(
         "chat turn",
@@ -313,14 +339,24 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
             "completion_tokens": completion.completion_tokens,
             "prompt_estimate": prompt.token_count,
             "dropped": len(prompt.dropped),
+            "facts_shown": len(shown),
             "facts_added": effects.facts_added,
             "facts_superseded": effects.facts_superseded,
             "followups_added": effects.followups_added,
             "embeddings_stored": effects.embeddings_stored,
             "facts_by_meaning": embedder is not None,
+            "memory_unread": touched.memory_unread,
         },
     )
     return reply
+
+
+def _local_today(state: TurnState, now: datetime) -> date:
+    try:
+        tz = zone(state.timezone)
+    except TimeParseError:
+        tz = zone(None)
+    return now.astimezone(tz).date()
 
 
 def _target_message_id(ctx: CommandContext) -> int | None:
@@ -331,7 +367,9 @@ def _target_message_id(ctx: CommandContext) -> int | None:
         return None
 
 
-def _mood_line(mood: Mood) -> str | None:
+def _mood_line(mood: Mood, message: str) -> str | None:
+    if heavy(message):
+        return STEADY
     if mood.intensity < MOOD_PROMPT_MIN_INTENSITY:
         return None
     return f"Your own mood right now is {mood.label}; let it colour your tone lightly, never your care."

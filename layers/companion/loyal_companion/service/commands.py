@@ -33,9 +33,12 @@ from loyal_companion.discord.rest import Attachment
 from loyal_companion.living.mood import Mood
 from loyal_companion.living.relationship import level_for, progress_to_next
 from loyal_companion.living.timeparse import TimeParseError, next_birthday, parse_birthday, parse_when, zone
+from loyal_companion.memory.extract import third_person
+from loyal_companion.memory.learn import remember
+from loyal_companion.memory.recall import embed_or_none
+from loyal_companion.memory.rules import Candidate
 from loyal_companion.service.chat import ChatRequest, chat_turn, load_state, model_params
 from loyal_companion.service.context import CommandContext, Reply
-from loyal_companion.service.recall import embed_or_none
 
 Handler = Callable[[CommandContext], Reply]
 
@@ -167,23 +170,18 @@ def memory_remember(ctx: CommandContext) -> Reply:
     vectors = embed_or_none(embedder, [content], purpose="remember") if embedder is not None else None
     with ctx.transaction() as uow:
         user = ctx.person(uow)
-        existing = {f.fact_content.lower() for f in uow.repos.facts.active_for(user.id, limit=500)}
-        if content.lower() in existing:
-            return ctx.finish(uow, Reply("I already have that one. I won't forget it."))
-        fact = uow.repos.facts.add(
-            UserFact(
-                user_id=user.id,
-                fact_type="general",
-                fact_content=content,
-                confidence=1.0,
-                importance=0.7,
-                source="manual",
-                learned_at=ctx.now,
-                temporal_relevance="present",
-            )
+        fact_id = remember(
+            uow.session,
+            user_id=user.id,
+            candidate=Candidate("general", third_person(content), importance=0.7, confidence=1.0),
+            now=ctx.now,
         )
+        if fact_id is None:
+            return ctx.finish(uow, Reply("I already have that one. I won't forget it."))
         if vectors and embedder is not None:
-            uow.repos.facts.add_embedding(fact.id, model=embedder.model, vector=vectors[0], now=ctx.now)
+            uow.repos.facts.add_embedding(
+                fact_id, user_id=user.id, model=embedder.model, vector=vectors[0], now=ctx.now
+            )
         return ctx.finish(uow, Reply(f"Noted. I'll remember: {content}"))
 
 

@@ -23,6 +23,9 @@ class Reply:
     content: str
     ephemeral: bool = True
     files: tuple[Attachment, ...] = ()
+    # Work the reply does not wait for (reading a window of the conversation into memory): the worker
+    # runs it after the reply is delivered. Not part of the stored receipt.
+    after: Callable[[], object] | None = field(default=None, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -10,6 +10,7 @@ minutes nothing is retried.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -69,6 +70,19 @@ def process_envelope(envelope: Envelope, services: Services) -> None:
         if reply is None:
             return  # the failure was handled (apology shown, retry decided)
     _deliver(ctx, reply)
+    if reply.after is not None:
+        _run_after(ctx, reply.after)
+
+
+def _run_after(ctx: CommandContext, work: Callable[[], object]) -> None:
+    """Work the person does not wait for. Its failures are logged and never fail the delivered turn: what
+    it would have done is picked up later (memory's unread turns stay unread)."""
+    try:
+        work()
+    except Exception:
+        logger.exception(
+            "work after the reply failed; it will be picked up later", extra={"command": ctx.invocation.key}
+        )
 
 
 def _stored_reply(ctx: CommandContext) -> Reply | None:

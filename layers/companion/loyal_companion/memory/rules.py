@@ -1,0 +1,361 @@
+"""Memory's pure rules: what a fact is, who it is about, how a message becomes a query, how a fact is
+shown to the model. No database, no model, no clock of its own (dates are passed in).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any, Final
+
+FACT_TYPES: Final = (
+    "hobby",
+    "work",
+    "family",
+    "preference",
+    "location",
+    "event",
+    "relationship",
+    "general",
+    "attachment_pattern",
+    "grief_context",
+    "coping_mechanism",
+)
+# Facts a companion does not volunteer in a public channel; they come up there only when the person's
+# own message is about them (recall marks such facts as related). In DMs every fact is eligible.
+SENSITIVE_TYPES: Final = frozenset(
+    {"grief_context", "attachment_pattern", "coping_mechanism", "relationship", "family"}
+)
+TEMPORAL_RELEVANCE: Final = ("past", "present", "future", "timeless")
+OPS: Final = ("add", "update", "supersede", "none")
+
+# The words people use for the people and animals in their lives, and the one role each stands for.
+ROLE_WORDS: Final = {
+    **dict.fromkeys(("mum", "mom", "mommy", "mummy", "mother", "ma", "mam"), "mother"),
+    **dict.fromkeys(("dad", "daddy", "papa", "father", "pa", "pop"), "father"),
+    **dict.fromkeys(("parents",), "parents"),
+    **dict.fromkeys(("gran", "granny", "grandma", "grandmother", "nan", "nana", "nanna"), "grandmother"),
+    **dict.fromkeys(("grandpa", "grandad", "granddad", "grandfather", "gramps"), "grandfather"),
+    **dict.fromkeys(("sister", "sis"), "sister"),
+    **dict.fromkeys(("brother", "bro"), "brother"),
+    **dict.fromkeys(("son",), "son"),
+    **dict.fromkeys(("daughter",), "daughter"),
+    **dict.fromkeys(("kid", "child"), "child"),
+    **dict.fromkeys(("wife", "missus"), "wife"),
+    **dict.fromkeys(("husband", "hubby"), "husband"),
+    **dict.fromkeys(("partner",), "partner"),
+    **dict.fromkeys(("boyfriend",), "boyfriend"),
+    **dict.fromkeys(("girlfriend",), "girlfriend"),
+    **dict.fromkeys(("fiance", "fiancé", "fiancee", "fiancée"), "fiance"),
+    **dict.fromkeys(("aunt", "auntie", "aunty"), "aunt"),
+    **dict.fromkeys(("uncle",), "uncle"),
+    **dict.fromkeys(("cousin",), "cousin"),
+    **dict.fromkeys(("niece",), "niece"),
+    **dict.fromkeys(("nephew",), "nephew"),
+    **dict.fromkeys(("friend", "mate", "pal", "bestie", "buddy"), "friend"),
+    **dict.fromkeys(("boss", "manager", "supervisor"), "boss"),
+    **dict.fromkeys(("colleague", "coworker", "co-worker", "workmate"), "colleague"),
+    **dict.fromkeys(("flatmate", "roommate", "housemate"), "flatmate"),
+    **dict.fromkeys(("neighbour", "neighbor"), "neighbour"),
+    **dict.fromkeys(("therapist", "counsellor", "counselor"), "therapist"),
+    **dict.fromkeys(("dog", "puppy", "pup", "doggo", "doggy", "hound"), "dog"),
+    **dict.fromkeys(("cat", "kitten", "kitty"), "cat"),
+    **dict.fromkeys(("rabbit", "bunny"), "rabbit"),
+    **dict.fromkeys(("horse", "pony"), "horse"),
+    **dict.fromkeys(("hamster",), "hamster"),
+    **dict.fromkeys(("parrot", "budgie", "bird"), "bird"),
+    **dict.fromkeys(("tortoise", "turtle"), "tortoise"),
+    **dict.fromkeys(("pet",), "pet"),
+}
+ANIMALS: Final = frozenset({"dog", "cat", "rabbit", "horse", "hamster", "bird", "tortoise", "pet"})
+KIN: Final = frozenset(
+    {
+        "mother",
+        "father",
+        "parents",
+        "grandmother",
+        "grandfather",
+        "sister",
+        "brother",
+        "son",
+        "daughter",
+        "child",
+        "wife",
+        "husband",
+        "aunt",
+        "uncle",
+        "cousin",
+        "niece",
+        "nephew",
+    }
+)
+# Words a companion hears in every other message: a match on them alone does not make a private fact
+# "about" the message.
+WEAK_WORDS: Final = frozenset(
+    "today tonight yesterday tomorrow day days week weeks time times thing things feel feeling felt really "
+    "just still also much good bad lot little bit get got go going went make made think thought know "
+    "want way back well right new old last first year years month months".split()
+)
+_TEMPORAL_QUESTION = re.compile(
+    r"\b(when|what (?:date|day|time|month|year)|which (?:day|date|month|year)|how long|since when|"
+    r"how many (?:days|weeks|months|years))\b",
+    re.I,
+)
+_WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'\-]*")
+
+
+@dataclass(frozen=True)
+class Entity:
+    """Someone or something in the person's life: a name and, when known, their role ("Biscuit", "dog")."""
+
+    name: str
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A fact to remember, as a reading of the exchange proposes it.
+
+    ``op`` says what it does to what is remembered (add; update or supersede the fact ``replaces``;
+    none); ``category`` names a single-valued subject whose older fact it replaces ("home", "job").
+    """
+
+    fact_type: str
+    content: str
+    importance: float = 0.5
+    confidence: float = 0.7
+    temporal_relevance: str = "present"
+    subject: str | None = None
+    subject_role: str | None = None
+    happens_on: date | None = None
+    category: str | None = None
+    op: str = "add"
+    replaces: int | None = None
+
+    @property
+    def names_entity(self) -> bool:
+        """The subject is a name with a role ("Biscuit", a dog), not a bare role ("their father")."""
+        return bool(self.subject and self.subject_role and self.subject.lower() not in ROLE_WORDS)
+
+    def as_row(self, *, source: str) -> dict[str, Any]:
+        """What the learning statement takes (``memory.learn.LEARN_CTES``)."""
+        return {
+            "op": self.op,
+            "replaces": self.replaces,
+            "fact_type": self.fact_type,
+            "content": self.content,
+            "subject": self.subject,
+            "subject_role": self.subject_role,
+            "happens_on": self.happens_on.isoformat() if self.happens_on else None,
+            "importance": self.importance,
+            "confidence": self.confidence,
+            "temporal_relevance": self.temporal_relevance,
+            "category": self.category,
+            "source": source,
+            "names_entity": self.names_entity,
+        }
+
+
+def content_key(text: str) -> str:
+    """The fact's words without case or punctuation (what ``user_facts.content_key`` stores)."""
+    return " ".join(re.sub(r"[\W_]+", " ", text.lower()).split())
+
+
+def canonical_role(word: str | None) -> str | None:
+    if not word:
+        return None
+    return ROLE_WORDS.get(word.strip().lower().removeprefix("my ").strip())
+
+
+def dedupe(candidates: Iterable[Candidate], known: Iterable[str] = ()) -> list[Candidate]:
+    """Candidates that say something new: none twice, none already in ``known``."""
+    seen = {content_key(k) for k in known}
+    out = []
+    for candidate in candidates:
+        key = content_key(candidate.content)
+        if key and key not in seen:
+            seen.add(key)
+            out.append(candidate)
+    return out
+
+
+# -- who a fact is about ---------------------------------------------------------------------------
+
+
+def mentioned_entities(text: str, entities: Sequence[Entity]) -> list[Entity]:
+    """The entities ``text`` names, in the order it names them (by name; a role only when one entity has
+    it, so "my sister" is Maya only if the person has one sister we know of)."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    found: list[tuple[int, Entity]] = []
+    by_role: dict[str, list[Entity]] = {}
+    for entity in entities:
+        if entity.role:
+            by_role.setdefault(entity.role, []).append(entity)
+        name = entity.name.lower().split()
+        for i in range(len(words) - len(name) + 1):
+            if words[i : i + len(name)] == name:
+                found.append((i, entity))
+                break
+    named = {id(e) for _, e in found}
+    for i, word in enumerate(words):
+        role = ROLE_WORDS.get(word)
+        if role and len(by_role.get(role, ())) == 1 and id(by_role[role][0]) not in named:
+            found.append((i, by_role[role][0]))
+            named.add(id(by_role[role][0]))
+    return [entity for _, entity in sorted(found, key=lambda pair: pair[0])]
+
+
+def tie_subject(candidate: Candidate, entities: Sequence[Entity]) -> Candidate:
+    """The candidate with who it is about filled in from the people and animals already known: a fact
+    that names Biscuit is about Biscuit, the dog; one about "their sister" is about Maya when she is the
+    only sister we know of. A model's own subject is kept, its role completed."""
+    roles = {e.name.lower(): e.role for e in entities}
+    subject, role = candidate.subject, canonical_role(candidate.subject_role) or candidate.subject_role
+    if subject:
+        subject = " ".join(subject.split())[:100]
+        if canonical_role(subject):
+            role = role or canonical_role(subject)
+            subject = canonical_role(subject)
+        role = role or roles.get(subject.lower()) if subject else role
+        return replace(candidate, subject=subject, subject_role=role)
+    mentioned = mentioned_entities(candidate.content, entities)
+    if mentioned:
+        first = mentioned[0]
+        return replace(candidate, subject=first.name, subject_role=first.role)
+    for word in _WORD.findall(candidate.content):
+        found = ROLE_WORDS.get(word.lower())
+        if found and found != "friend":
+            return replace(candidate, subject=found, subject_role=found)
+    return candidate
+
+
+# -- a message as a query --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    """What recall searches for: the message, the canonical roles its words stand for ("dad" → father),
+    and whether it asks when something happens."""
+
+    text: str
+    expansion: str
+    temporal: bool
+
+
+def query_for(message: str) -> Query:
+    words = [w.lower() for w in _WORD.findall(message)]
+    roles = sorted({r for w in words if (r := ROLE_WORDS.get(w)) and r != w and r not in words})
+    return Query(
+        text=message[:500],
+        expansion=" ".join(roles),
+        temporal=bool(_TEMPORAL_QUESTION.search(message)),
+    )
+
+
+# -- showing facts to the model --------------------------------------------------------------------
+
+
+def day_in_words(day: date) -> str:
+    """ "Sunday 14 June 2027": a date a model reads without arithmetic."""
+    return f"{day.strftime('%A')} {day.day} {day.strftime('%B %Y')}"
+
+
+def fact_line(content: str, *, learned_on: date | None, happens_on: date | None, today: date) -> str:
+    """One remembered fact for the prompt, with its dates in words."""
+    text = content.strip().rstrip(".")
+    notes = []
+    if happens_on is not None:
+        verb = "happens" if happens_on >= today else "happened"
+        when = "today" if happens_on == today else f"on {day_in_words(happens_on)}"
+        notes.append(f"{verb} {when}")
+    if learned_on is not None:
+        notes.append("told today" if learned_on == today else f"told on {day_in_words(learned_on)}")
+    return f"{text} ({'; '.join(notes)})" if notes else text
+
+
+_SECOND_PERSON: Final = (
+    (re.compile(r"\bthey're\b", re.I), "you're"),
+    (re.compile(r"\bthey are\b", re.I), "you are"),
+    (re.compile(r"\bthey were\b", re.I), "you were"),
+    (re.compile(r"\bthey've\b", re.I), "you've"),
+    (re.compile(r"\bthey'd\b", re.I), "you'd"),
+    (re.compile(r"\bthey'll\b", re.I), "you'll"),
+    (re.compile(r"\bthemselves\b", re.I), "yourself"),
+    (re.compile(r"\btheirs\b", re.I), "yours"),
+    (re.compile(r"\btheir\b", re.I), "your"),
+    (re.compile(r"\bthem\b", re.I), "you"),
+    (re.compile(r"\bthey\b", re.I), "you"),
+)
+
+
+def second_person(fact: str) -> str:
+    """A fact about the person, told back to them ("Their dog Biscuit is unwell" → "your dog Biscuit is
+    unwell"). Facts are written in the third person with plural verbs, so only the pronouns change."""
+    text = fact.strip().rstrip(".")
+    for pattern, replacement in _SECOND_PERSON:
+        text = pattern.sub(replacement, text)
+    return text[:1].lower() + text[1:] if text[:4].lower() in ("you ", "your", "you'") else text
+
+
+# -- a model's reading of a window -----------------------------------------------------------------
+
+
+def candidates_from_model(
+    data: dict[str, Any], *, known_ids: Iterable[int], entities: Sequence[Entity]
+) -> list[Candidate]:
+    """The model's proposals, checked: known types only, ids only of facts it was shown, dates that are
+    real dates, numbers clamped. Anything else becomes a plain add or is dropped."""
+    shown = set(known_ids)
+    out: list[Candidate] = []
+    for item in list(data.get("facts") or [])[:12]:
+        if not isinstance(item, dict):
+            continue
+        op = str(item.get("op") or "add").lower()
+        if op not in OPS or op == "none":
+            continue
+        fact_type = str(item.get("fact_type") or "general")
+        content = " ".join(str(item.get("content") or "").split())[:300]
+        if fact_type not in FACT_TYPES or not content:
+            continue
+        replaces = item.get("replaces")
+        replaced = int(replaces) if isinstance(replaces, int | float) and int(replaces) in shown else None
+        if op in ("update", "supersede") and replaced is None:
+            op = "add"
+        relevance = str(item.get("temporal_relevance") or "present")
+        candidate = Candidate(
+            fact_type=fact_type,
+            content=content,
+            importance=_unit(item.get("importance"), 0.5),
+            confidence=_unit(item.get("confidence"), 0.7),
+            temporal_relevance=relevance if relevance in TEMPORAL_RELEVANCE else "present",
+            subject=_short(item.get("subject"), 100),
+            subject_role=_short(item.get("subject_role"), 50),
+            happens_on=_iso_date(item.get("happens_on")),
+            op=op,
+            replaces=replaced,
+        )
+        out.append(tie_subject(candidate, entities))
+    return dedupe(out)
+
+
+def _unit(value: Any, default: float) -> float:
+    try:
+        return max(0.0, min(1.0, float(value)))
+    except (TypeError, ValueError):
+        return default
+
+
+def _short(value: Any, limit: int) -> str | None:
+    text = " ".join(str(value).split()) if isinstance(value, str) else ""
+    return text[:limit] or None
+
+
+def _iso_date(value: Any) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
