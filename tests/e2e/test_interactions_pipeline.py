@@ -218,7 +218,7 @@ def test_privacy_export_sends_a_file_and_delete_removes_the_person(stack: Stack)
     stack.send(command("privacy", sub("export"), token="t2-" + "x" * 60))
     export_message = stack.discord.originals()[-1]
     data = json.loads(export_message.files["loyal-companion-export.json"])
-    assert data["user_facts"][0]["fact_content"] == "I live in Porto"
+    assert data["user_facts"][0]["fact_content"] == "They live in Porto"
     stack.send(command("privacy", sub("delete", [opt("confirm", True, 5)]), token="t3-" + "x" * 60))
     assert _count(stack, "SELECT count(*) FROM users") == 0
     assert _count(stack, "SELECT count(*) FROM user_facts") == 0

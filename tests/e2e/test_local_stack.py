@@ -90,20 +90,6 @@ def test_a_second_lc_dev_on_the_same_folder_is_refused_clearly(dev: dict[str, st
 
 
 def test_a_fact_told_in_one_message_is_listed_by_memory_list(dev: dict[str, str]) -> None:
-    info = json.loads((Path(dev["LC_STATE_DIR"]) / "dev.json").read_text())
-    from sqlalchemy import text
-
-    from loyal_companion.db.engine import create_db_engine
-
-    engine = create_db_engine(info["database_url"], pooled=False)
-    with engine.begin() as conn:  # consider every message for extraction (the default is about 40%)
-        conn.execute(
-            text(
-                "UPDATE personalities SET settings = jsonb_set(settings, '{facts,extraction_rate}', '1.0') "
-                "WHERE slug = 'bartender'"
-            )
-        )
-    engine.dispose()
     _say(dev, "It's been a long day, but my dog is called Biscuit and he always cheers me up.")
     assert "Their dog is called Biscuit" in _say(dev, "/memory list")
 

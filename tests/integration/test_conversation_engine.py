@@ -29,6 +29,7 @@ from loyal_companion.llm.offline import OFFLINE_LABEL, OfflineResponder
 from loyal_companion.llm.prompt import PromptInput, compose
 from loyal_companion.llm.types import ChatMessage, ModelError, ModelParams, Prompt, PromptState
 from loyal_companion.local.discord_stub import DiscordStub
+from loyal_companion.memory.recall import Tuning, for_prompt
 from tests.support.interactions import opt
 from tests.support.openai_stub import OpenAIStub, Scripted
 from tests.support.worker import Clock, make_worker
@@ -248,12 +249,12 @@ def test_facts_are_ranked_by_relation_to_the_message(uow_factory: Callable[[], U
             user_id=user.id,
             conversation_id=None,
             window=10,
-            facts=3,
             message="how is the cello going?",
             now=T0,
+            tuning=Tuning(limit=3),
         ).facts
-        assert facts[0].content == "plays the cello every evening"
-        assert len(facts) == 3
+        assert facts[0].content == "plays the cello every evening" and facts[0].related
+        assert len(for_prompt(facts, public=False, limit=3)) == 3
 
 
 def test_the_offline_responder_is_labelled_and_uses_what_it_remembers(
@@ -265,7 +266,10 @@ def test_the_offline_responder_is_labelled_and_uses_what_it_remembers(
     )
     reply = worker.run("chat", [opt("message", "Long day at work today")])
     assert OFFLINE_LABEL in reply
-    assert "Biscuit" in reply
+    assert "Biscuit" not in reply  # nothing to do with the dog: not quoted at every turn
+    reply = worker.run("chat", [opt("message", "The dog was so muddy after our walk")])
+    assert OFFLINE_LABEL in reply
+    assert "you told me your dog is called Biscuit" in reply
 
 
 def test_personality_list_says_where_settings_come_from(

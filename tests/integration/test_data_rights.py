@@ -35,11 +35,6 @@ def test_delete_leaves_no_row_that_refers_to_the_person(
     session_factory: sessionmaker[Session], engine: Engine, discord: DiscordStub
 ) -> None:
     worker = make_worker(session_factory, discord, OfflineResponder(), Clock(T0))
-    with session_factory() as s:  # consider every message for facts
-        s.execute(
-            text("UPDATE personalities SET settings = jsonb_set(settings, '{facts,extraction_rate}', '1.0')")
-        )
-        s.commit()
     worker.run(
         "chat",
         [opt("message", "My dog is called Biscuit and my interview is on Friday!")],

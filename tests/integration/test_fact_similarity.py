@@ -1,8 +1,8 @@
 """Facts related to the message by meaning (embeddings in pgvector), end to end on a real PostgreSQL.
 
 The model and the embeddings come from the loopback OpenAI stand-in over real HTTP; its embeddings map
-"puppy" and "dog" to one concept, so a fact can be related to a message it shares no word with, which
-full-text ranking cannot do.
+"ocean", "waves" and "surf" to one concept, so a fact can be related to a message it shares no word
+with, which the lexical ranking cannot do.
 """
 
 from __future__ import annotations
@@ -23,16 +23,16 @@ from loyal_companion.db.engine import create_db_engine, make_session_factory
 from loyal_companion.llm.client import OpenAIChatModel
 from loyal_companion.llm.embeddings import OpenAIEmbedder
 from loyal_companion.local.discord_stub import DiscordStub
-from loyal_companion.service import recall
+from loyal_companion.memory import recall
 from tests.support.interactions import opt
 from tests.support.openai_stub import OpenAIStub
 from tests.support.worker import Clock, Worker, make_worker
 
 T0 = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
 PERSON = 310000000000000001
-DOG_FACT = "Their dog is called Biscuit"
+SEA_FACT = "They learned to surf in Cornwall"
 OTHER_FACTS = ("They are learning Portuguese", "They grew up in Porto", "They collect old maps")
-WORRY = "my puppy has been limping all week and I cannot stop worrying"
+LONGING = "I miss the ocean so much, I can almost hear the waves"
 
 
 def _worker(
@@ -56,12 +56,12 @@ def _worker(
 
 
 def _settle_person(engine: Engine, *, max_in_prompt: int = 2) -> int:
-    """A person the bar knows: a dog fact of low importance and three more important facts."""
+    """A person the bar knows: a sea fact of low importance and three more important facts."""
     with engine.begin() as conn:
         conn.execute(
             text(
                 "UPDATE personalities SET settings = jsonb_set(jsonb_set(settings, "
-                "'{facts,max_in_prompt}', CAST(:n AS jsonb)), '{facts,extraction_rate}', '0')"
+                "'{facts,max_in_prompt}', CAST(:n AS jsonb)), '{facts,window_turns}', '100')"
             ),
             {"n": str(max_in_prompt)},
         )
@@ -69,7 +69,7 @@ def _settle_person(engine: Engine, *, max_in_prompt: int = 2) -> int:
             text("INSERT INTO users (discord_id, discord_username) VALUES (:d, 'ana') RETURNING id"),
             {"d": PERSON},
         ).scalar_one()
-        for content, importance in [(DOG_FACT, 0.5)] + [(f, 0.8) for f in OTHER_FACTS]:
+        for content, importance in [(SEA_FACT, 0.5)] + [(f, 0.8) for f in OTHER_FACTS]:
             conn.execute(
                 text(
                     "INSERT INTO user_facts (user_id, fact_type, fact_content, importance, learned_at) "
@@ -105,44 +105,46 @@ def test_a_fact_related_by_meaning_reaches_the_prompt_where_full_text_misses_it(
 ) -> None:
     _settle_person(engine)
 
-    # Without embeddings: "puppy" shares no word with the dog fact, and two more important facts win.
-    _chat(_worker(session_factory, discord, model_stub, embeddings=None), WORRY)
-    assert "Biscuit" not in _system_prompt(model_stub)
+    # Without embeddings: "ocean" shares no word with the surfing fact, and two more important facts win.
+    _chat(_worker(session_factory, discord, model_stub, embeddings=None), LONGING)
+    assert "surf" not in _system_prompt(model_stub)
     assert model_stub.embedding_requests == []
 
     # Embeddings switched on: the first turn embeds the older facts after it replies (the backfill)...
     worker = _worker(session_factory, discord, model_stub)
-    _chat(worker, WORRY)
-    assert "Biscuit" not in _system_prompt(model_stub)
-    assert {row.fact_content for row in _embeddings(engine)} == {DOG_FACT, *OTHER_FACTS}
+    _chat(worker, LONGING)
+    assert "surf" not in _system_prompt(model_stub)
+    assert {row.fact_content for row in _embeddings(engine)} == {SEA_FACT, *OTHER_FACTS}
     # ...in one request after the message's own (two in all).
     assert [len(r["input"]) for r in model_stub.embedding_requests] == [1, 4]
 
-    # ...and from then on, the dog fact is the one that comes to mind.
-    _chat(worker, "the puppy is still limping, the vet is tomorrow")
+    # ...and from then on, the surfing fact is the one that comes to mind.
+    _chat(worker, "I dream of the beach and the waves every night")
     prompt = _system_prompt(model_stub)
-    assert DOG_FACT in prompt
+    assert SEA_FACT in prompt
     # Unrelated talk leaves the important facts first again: meaning adds to importance, it does not
     # replace it.
     _chat(worker, "long day, nothing much to report")
-    assert "Biscuit" not in _system_prompt(model_stub)
+    assert "surf" not in _system_prompt(model_stub)
 
 
-def test_facts_learned_in_a_turn_are_embedded_in_that_turn(
+def test_facts_learned_in_a_window_are_embedded_when_they_are_stored(
     session_factory: sessionmaker[Session], engine: Engine, discord: DiscordStub, model_stub: OpenAIStub
 ) -> None:
     with engine.begin() as conn:
         conn.execute(
-            text("UPDATE personalities SET settings = jsonb_set(settings, '{facts,extraction_rate}', '1.0')")
+            text("UPDATE personalities SET settings = jsonb_set(settings, '{facts,window_turns}', '1')")
         )
     model_stub.analysis = {
-        "sentiment": 0.2,
-        "intensity": 0.3,
-        "topics": [],
         "facts": [
             {
+                "op": "add",
+                "replaces": None,
                 "fact_type": "hobby",
                 "content": "They play the cello in a quartet",
+                "subject": None,
+                "subject_role": None,
+                "happens_on": None,
                 "importance": 0.6,
                 "confidence": 0.9,
                 "temporal_relevance": "present",
@@ -171,16 +173,16 @@ def test_an_embeddings_outage_costs_nothing_but_ranking_for_that_turn(
     worker = _worker(session_factory, discord, model_stub)
     model_stub.embeddings_status = 500
     with caplog.at_level(logging.WARNING, logger="loyal_companion"):
-        reply = _chat(worker, WORRY)
+        reply = _chat(worker, LONGING)
     assert reply == "Here's to you. I'm listening."  # the turn itself is untouched
-    assert any("ranking facts by full text" in r.getMessage() for r in caplog.records)
+    assert any("ranking facts by their words" in r.getMessage() for r in caplog.records)
     assert _embeddings(engine) == []
 
     model_stub.embeddings_status = 200  # back: the next turn catches up on what was missed
     _chat(worker, "still here")
     assert len(_embeddings(engine)) == 4
-    _chat(worker, WORRY)
-    assert DOG_FACT in _system_prompt(model_stub)
+    _chat(worker, LONGING)
+    assert SEA_FACT in _system_prompt(model_stub)
 
 
 def test_a_new_embeddings_model_replaces_the_old_vectors(
@@ -191,10 +193,10 @@ def test_a_new_embeddings_model_replaces_the_old_vectors(
     assert {(r.model, r.dims) for r in _embeddings(engine)} == {("stub-embed", 256)}
 
     worker = _worker(session_factory, discord, model_stub, embeddings="stub-embed-2", dimensions=64)
-    _chat(worker, WORRY)  # old vectors are ignored (never compared across sizes), then replaced
+    _chat(worker, LONGING)  # old vectors are ignored (never compared across sizes), then replaced
     assert {(r.model, r.dims) for r in _embeddings(engine)} == {("stub-embed-2", 64)}
-    _chat(worker, WORRY)
-    assert DOG_FACT in _system_prompt(model_stub)
+    _chat(worker, LONGING)
+    assert SEA_FACT in _system_prompt(model_stub)
 
 
 def test_a_remembered_fact_is_related_by_meaning_on_the_next_turn(
@@ -202,16 +204,16 @@ def test_a_remembered_fact_is_related_by_meaning_on_the_next_turn(
 ) -> None:
     _settle_person(engine)
     with engine.begin() as conn:  # the settled facts already have embeddings
-        conn.execute(text("DELETE FROM user_facts WHERE fact_content = :c"), {"c": DOG_FACT})
+        conn.execute(text("DELETE FROM user_facts WHERE fact_content = :c"), {"c": SEA_FACT})
     worker = _worker(session_factory, discord, model_stub)
     _chat(worker, "hello")
     worker.run(
         "memory",
-        [{"type": 1, "name": "remember", "options": [opt("fact", "I have an old hound called Rufus")]}],
+        [{"type": 1, "name": "remember", "options": [opt("fact", "I used to go sailing every summer")]}],
         user_id=str(PERSON),
     )
-    _chat(worker, WORRY)
-    assert "Rufus" in _system_prompt(model_stub)
+    _chat(worker, LONGING)
+    assert "sailing" in _system_prompt(model_stub)
 
 
 def test_embeddings_are_in_the_export_and_go_with_the_person(
@@ -219,7 +221,7 @@ def test_embeddings_are_in_the_export_and_go_with_the_person(
 ) -> None:
     _settle_person(engine)
     worker = _worker(session_factory, discord, model_stub)
-    _chat(worker, WORRY)
+    _chat(worker, LONGING)
     assert len(_embeddings(engine)) == 4
     assert "4 fact_embeddings" in worker.run("privacy", [{"type": 1, "name": "export"}], user_id=str(PERSON))
     worker.run(
@@ -278,7 +280,7 @@ def test_without_pgvector_migrations_succeed_and_the_companion_still_talks(
                 user_id=str(PERSON),
             )
         assert reply == "Here's to you. I'm listening."
-        assert "They grew up in Porto" in _system_prompt(model_stub)  # full-text ranking still works
+        assert "They grew up in Porto" in _system_prompt(model_stub)  # the lexical ranking still works
         warnings = [r.getMessage() for r in caplog.records if "no user_fact_embeddings" in r.getMessage()]
         assert len(warnings) == 1  # said once per container, not on every turn
         with engine.connect() as conn:

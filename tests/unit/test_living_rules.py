@@ -9,7 +9,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loyal_companion.living.assessment import lexical_assessment
-from loyal_companion.living.facts import eligible, lexical_facts, should_extract, supersedes
 from loyal_companion.living.followups import find_follow_up
 from loyal_companion.living.mood import Mood, after_turn, meaningful_change, turn_delta
 from loyal_companion.living.opinions import band, updated_sentiment
@@ -66,42 +65,6 @@ def test_warmth_and_depth_count_more_than_a_curt_word() -> None:
     curt = score_delta(sentiment=0.0, message_length=5, conversation_depth=1, hours_since_last=1)
     hostile = score_delta(sentiment=-0.9, message_length=20, conversation_depth=1, hours_since_last=1)
     assert warm > curt > 0 > hostile
-
-
-def test_the_extraction_gate_picks_about_forty_percent_exactly_reproducibly() -> None:
-    message = "I have been thinking about my sister a lot lately."
-    picks = [should_extract(message, rate=0.4, seed=seed) for seed in range(10_000)]
-    assert 0.38 <= sum(picks) / len(picks) <= 0.42
-    assert picks == [should_extract(message, rate=0.4, seed=seed) for seed in range(10_000)]
-
-
-@pytest.mark.parametrize(
-    "message", ["hi there", "Hello, good evening!", "/memory list and some more words", "short"]
-)
-def test_ineligible_messages_are_never_considered(message: str) -> None:
-    assert not eligible(message)
-    assert not any(should_extract(message, rate=1.0, seed=s) for s in range(50))
-
-
-def test_lexical_facts_cover_grief_coping_family_and_place() -> None:
-    found = {
-        (f.fact_type, f.content)
-        for f in lexical_facts(
-            "My dad passed away in March. When I feel low, I walk by the river. "
-            "My dog is called Biscuit. I live in Porto."
-        )
-    }
-    assert ("grief_context", "Their dad died in March") in found
-    assert ("coping_mechanism", "When they feel low, they walk by the river") in found
-    assert ("family", "Their dog is called Biscuit") in found
-    assert ("location", "They live in Porto") in found
-
-
-def test_single_valued_facts_supersede_and_others_add() -> None:
-    [place] = lexical_facts("I live in Lisbon now.")
-    assert supersedes(place) == "location"
-    [hobby] = lexical_facts("I love jazz records.")
-    assert supersedes(hobby) is None
 
 
 def test_lexical_assessment_reads_warmth_weight_and_topics() -> None:

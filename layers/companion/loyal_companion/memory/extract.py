@@ -63,9 +63,12 @@ _PLURAL_ROLES: Final = {
     "dogs": "dog",
     "cats": "cat",
 }
+_CONNECTIVE: Final = re.compile(r"^[\s,;:.!-]*(?:(?:and|but|so|who|which|because)\b[\s,]*)?", re.I)
 _LEADING_PRONOUN: Final = re.compile(
     r"^(he|she|they|it)(?:'s| is| was| has| had| loves| hates| gets|\b)", re.I
 )
+# "Big news: I moved to Lisbon" — a short lead-in before a colon is not part of the fact.
+_HEADLINE: Final = re.compile(r"^[\w' ]{1,25}:\s+")
 _TRAILING: Final = re.compile(
     r"(?:,?\s+(?:honestly|lol|haha|tbh|really|though|to be honest|i guess))+$", re.I
 )
@@ -209,12 +212,19 @@ def read_message(
     for sentence in _sentences(text):
         if sentence.endswith("?"):
             continue
-        sentence = _TRAILING.sub("", _FILLER.sub("", sentence)).strip()
-        for entity, naming in _namings(sentence):
+        sentence = _TRAILING.sub("", _FILLER.sub("", _HEADLINE.sub("", sentence))).strip()
+        namings, rest = _namings(sentence)
+        for entity, naming in namings:
             if entity.name.lower() not in {e.name.lower() for e in known}:
                 known.append(entity)
                 named.append(entity)
             found.append(naming)
+            last = entity
+        if rest is not None:
+            # "My sister is called Ines, she is visiting": the naming is a fact; so is what follows it.
+            sentence = _CONNECTIVE.sub("", rest).strip()
+            if len(sentence.split()) < 3:
+                continue
         sentence = _resolve_pronoun(sentence, last)
         about = mentioned_entities(sentence, known)
         if about:
@@ -240,12 +250,17 @@ def _last_mentioned(context: Sequence[str], entities: Sequence[Entity]) -> Entit
     return None
 
 
-def _namings(sentence: str) -> list[tuple[Entity, Candidate]]:
+def _namings(sentence: str) -> tuple[list[tuple[Entity, Candidate]], str | None]:
+    """The people and animals a sentence names, and, when it names them outright ("is called Ines",
+    "Maya is my sister"), what the sentence says after the naming (None: the whole sentence stands)."""
     pairs: list[tuple[str, str]] = []
+    rest: str | None = None
     for i, pattern in enumerate(_NAMING):
         for match in pattern.finditer(sentence):
             word, name = (match.group(2), match.group(1)) if i == 3 else (match.group(1), match.group(2))
             pairs.append((word, name))
+            if i != 2:
+                rest = sentence[match.end() :]
     for match in _MANY.finditer(sentence):
         word = _PLURAL_ROLES[match.group(1).lower()]
         pairs += [(word, name) for name in match.groups()[1:] if name]
@@ -266,7 +281,7 @@ def _namings(sentence: str) -> list[tuple[Entity, Candidate]]:
             subject_role=role,
         )
         out.append((Entity(name=name, role=role), naming))
-    return out
+    return out, rest
 
 
 def _resolve_pronoun(sentence: str, last: Entity | None) -> str:

@@ -10,7 +10,7 @@ window in ``db.turns``):
    N from ``user_memory_stats``), and for each term the newest postings only (``per_term``), so the
    statement reads a bounded number of index entries however long the person's history is.
 3. By meaning, when an embeddings model is configured: cosine similarity over the person's newest
-   vectors (``vector_scan``).
+   vectors (``vector_scan``), those at least ``vector_floor`` close.
 4. Fusion: reciprocal-rank fusion (Σ 1/(60 + rank)) of the two lists, then light tie-breakers:
    importance, recency, and for "when" questions facts that carry a date.
 5. Associated facts: the fact that named whoever the best matches are about comes along ("Maya is
@@ -50,6 +50,7 @@ class Tuning:
     lexical_limit: int = 60
     vector_scan: int = 4000  # the person's newest vectors compared with the message
     vector_limit: int = 60
+    vector_floor: float = 0.2  # closer than this counts as related in meaning at all
     importance_weight: float = 0.001
     recency_weight: float = 0.001
     temporal_weight: float = 0.003
@@ -128,6 +129,7 @@ _VECTOR = """
         ORDER BY sim DESC
         LIMIT CAST(:vector_limit AS int)
     ) v
+    WHERE v.sim >= CAST(:vector_floor AS float8)
 )"""
 _NO_VECTOR = """
 , m_vector AS (
@@ -268,6 +270,7 @@ def recall_params(
             "dims": len(vector) if vector else None,
             "vector_scan": tuning.vector_scan,
             "vector_limit": tuning.vector_limit,
+            "vector_floor": tuning.vector_floor,
         }
     return params
 
