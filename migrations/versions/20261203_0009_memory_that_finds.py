@@ -1,7 +1,8 @@
 """Memory that finds what matters: English full text, per-person postings, subjects, dates, entities.
 
 - user_facts: ``subject`` / ``subject_role`` (who a fact is about: "Biscuit", "dog"), ``happens_on`` (when
-  it happens, where the person said so), ``superseded_by_id`` (history of updates and contradictions), a
+  it happens, where the person said so), ``pinned`` (a standing wish about how to be talked to, in every
+  prompt), ``superseded_by_id`` (history of updates and contradictions), a
   stored ``content_key`` (the words without case or punctuation) with a unique index over the active
   facts, and ``search_vector`` rebuilt in the English configuration (stemmed, no stop words) with the
   subject (weight B) and the type (C) beside the words (A).
@@ -13,7 +14,7 @@
 - conversations: ``memory_read_through`` / ``memory_unread``: memory reads the exchange in windows;
   history from before this migration counts as read.
 - user_fact_embeddings (where pgvector exists): ``user_id``, so one person's vectors are an index range.
-- The personalities' ``facts.extraction_rate`` (a 40 % gate) gives way to ``facts.window_turns`` (4).
+- The personalities' ``facts.extraction_rate`` (a 40 % gate) gives way to ``facts.window_turns`` (5).
 
 Revision ID: 0009
 Revises: 0008
@@ -41,11 +42,14 @@ OLD_SEARCH_VECTOR = "to_tsvector('simple'::regconfig, fact_content)"
 CONTENT_KEY = "btrim(regexp_replace(lower(fact_content), '[^[:alnum:]]+', ' ', 'g'))"
 
 # BM25 term weight of a fact for each of its terms: tf counts the word's uses (A 1, B 0.5, C 0.3),
-# saturating with k1 = 1.2 and normalised for length with b = 0.75 around 8 terms (a typical fact).
+# saturating with k1 = 1.2 and normalised for length with b = 0.75 around 8 terms (a typical fact); times
+# a prior from the fact's importance (0.6 at 0, 1.4 at 1), so that among facts that match a message
+# equally, what lasts ("Biscuit is a greyhound") comes before a passing moment ("Biscuit ate my toast").
 TERM_WEIGHTS_FUNCTION = """
-CREATE FUNCTION memory_term_weights(v tsvector) RETURNS TABLE (term text, weight float8)
+CREATE FUNCTION memory_term_weights(v tsvector, importance float8) RETURNS TABLE (term text, weight float8)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT x.lexeme, t.tf * 2.2 / (t.tf + 1.2 * (0.25 + 0.75 * length(v) / 8.0))
+    SELECT x.lexeme,
+           t.tf * 2.2 / (t.tf + 1.2 * (0.25 + 0.75 * length(v) / 8.0)) * (0.6 + 0.8 * importance)
     FROM unnest(v) AS x(lexeme, positions, weights)
     CROSS JOIN LATERAL (
         SELECT sum(CASE w WHEN 'A' THEN 1.0 WHEN 'B' THEN 0.5 WHEN 'C' THEN 0.3 ELSE 0.1 END) AS tf
@@ -60,7 +64,7 @@ CREATE FUNCTION user_facts_terms_after_insert() RETURNS trigger LANGUAGE plpgsql
 BEGIN
     INSERT INTO user_fact_terms (user_id, term, fact_id, weight)
     SELECT n.user_id, w.term, n.id, w.weight
-    FROM new_rows n CROSS JOIN LATERAL memory_term_weights(n.search_vector) w
+    FROM new_rows n CROSS JOIN LATERAL memory_term_weights(n.search_vector, n.importance) w
     WHERE n.is_active
     ON CONFLICT (user_id, term, fact_id) DO UPDATE SET weight = EXCLUDED.weight;
     INSERT INTO user_memory_stats (user_id, active_facts)
@@ -75,12 +79,15 @@ CREATE FUNCTION user_facts_terms_after_update() RETURNS trigger LANGUAGE plpgsql
 BEGIN
     DELETE FROM user_fact_terms t
     USING old_rows o JOIN new_rows n ON n.id = o.id
-    WHERE o.is_active AND (NOT n.is_active OR n.search_vector <> o.search_vector OR n.user_id <> o.user_id)
+    WHERE o.is_active AND (NOT n.is_active OR n.search_vector <> o.search_vector OR n.user_id <> o.user_id
+                           OR n.importance <> o.importance)
       AND t.user_id = o.user_id AND t.term = ANY (tsvector_to_array(o.search_vector)) AND t.fact_id = o.id;
     INSERT INTO user_fact_terms (user_id, term, fact_id, weight)
     SELECT n.user_id, w.term, n.id, w.weight
-    FROM old_rows o JOIN new_rows n ON n.id = o.id CROSS JOIN LATERAL memory_term_weights(n.search_vector) w
-    WHERE n.is_active AND (NOT o.is_active OR n.search_vector <> o.search_vector OR n.user_id <> o.user_id)
+    FROM old_rows o JOIN new_rows n ON n.id = o.id
+    CROSS JOIN LATERAL memory_term_weights(n.search_vector, n.importance) w
+    WHERE n.is_active AND (NOT o.is_active OR n.search_vector <> o.search_vector OR n.user_id <> o.user_id
+                           OR n.importance <> o.importance)
     ON CONFLICT (user_id, term, fact_id) DO UPDATE SET weight = EXCLUDED.weight;
     INSERT INTO user_memory_stats AS s (user_id, active_facts)
     SELECT d.user_id, sum(d.delta) FROM (
@@ -126,6 +133,9 @@ def upgrade() -> None:
     op.add_column("user_facts", sa.Column("subject", sa.String(length=100), nullable=True))
     op.add_column("user_facts", sa.Column("subject_role", sa.String(length=50), nullable=True))
     op.add_column("user_facts", sa.Column("happens_on", sa.Date(), nullable=True))
+    op.add_column(
+        "user_facts", sa.Column("pinned", sa.Boolean(), server_default=sa.text("false"), nullable=False)
+    )
     op.add_column("user_facts", sa.Column("superseded_by_id", sa.BigInteger(), nullable=True))
     op.create_foreign_key(
         op.f("fk_user_facts_superseded_by_id_user_facts"),
@@ -174,6 +184,19 @@ def upgrade() -> None:
         postgresql_where=sa.text("is_active"),
     )
 
+    op.create_index(
+        "ix_user_facts_user_id_subject_active",
+        "user_facts",
+        ["user_id", sa.text("lower(subject)"), "happens_on"],
+        postgresql_where=sa.text("is_active AND happens_on IS NOT NULL"),
+    )
+    op.create_index(
+        "ix_user_facts_user_id_pinned",
+        "user_facts",
+        ["user_id"],
+        postgresql_where=sa.text("is_active AND pinned"),
+    )
+
     op.create_table(
         "user_fact_terms",
         sa.Column("user_id", sa.BigInteger(), nullable=False),
@@ -202,7 +225,7 @@ def upgrade() -> None:
     op.execute(
         "INSERT INTO user_fact_terms (user_id, term, fact_id, weight) "
         "SELECT f.user_id, w.term, f.id, w.weight FROM user_facts f "
-        "CROSS JOIN LATERAL memory_term_weights(f.search_vector) w WHERE f.is_active"
+        "CROSS JOIN LATERAL memory_term_weights(f.search_vector, f.importance) w WHERE f.is_active"
     )
     op.execute(
         "INSERT INTO user_memory_stats (user_id, active_facts) "
@@ -288,7 +311,7 @@ $$
 
     op.execute(
         "UPDATE personalities SET settings = jsonb_set(settings #- '{facts,extraction_rate}', "
-        "'{facts,window_turns}', '4'::jsonb) WHERE settings ? 'facts'"
+        "'{facts,window_turns}', '5'::jsonb) WHERE settings ? 'facts'"
     )
 
 
@@ -321,9 +344,11 @@ $$
     op.execute("DROP FUNCTION user_facts_terms_after_delete()")
     op.execute("DROP FUNCTION user_facts_terms_after_update()")
     op.execute("DROP FUNCTION user_facts_terms_after_insert()")
-    op.execute("DROP FUNCTION memory_term_weights(tsvector)")
+    op.execute("DROP FUNCTION memory_term_weights(tsvector, float8)")
     op.drop_table("user_memory_stats")
     op.drop_table("user_fact_terms")
+    op.drop_index("ix_user_facts_user_id_pinned", table_name="user_facts")
+    op.drop_index("ix_user_facts_user_id_subject_active", table_name="user_facts")
     op.drop_index("ix_user_facts_user_id_importance_active", table_name="user_facts")
     op.drop_index("ix_user_facts_user_id_id_active", table_name="user_facts")
     op.create_index("ix_user_facts_user_id_is_active", "user_facts", ["user_id", "is_active"])
@@ -342,6 +367,7 @@ $$
     op.drop_index(op.f("ix_user_facts_superseded_by_id"), table_name="user_facts")
     op.drop_constraint(op.f("fk_user_facts_superseded_by_id_user_facts"), "user_facts", type_="foreignkey")
     op.drop_column("user_facts", "superseded_by_id")
+    op.drop_column("user_facts", "pinned")
     op.drop_column("user_facts", "happens_on")
     op.drop_column("user_facts", "subject_role")
     op.drop_column("user_facts", "subject")

@@ -49,7 +49,7 @@ def test_seed_has_the_bartender_with_defaults(uow_factory: Callable[[], UnitOfWo
         assert "grief" in prompt.content.lower() and "toxic positivity" in prompt.content.lower()
         assert config is not None and config.is_default
         assert personality.settings["mood"]["decay_rate_per_hour"] == 0.05
-        assert personality.settings["facts"]["window_turns"] == 4
+        assert personality.settings["facts"]["window_turns"] == 5
         assert uow.session.scalar(select(func.count()).select_from(Persona).where(Persona.is_global)) == 1
 
 

@@ -32,10 +32,10 @@ class OpenAIStub:
     reply: Callable[[dict[str, Any]], str] = lambda request: "Here's to you. I'm listening."
     requests: list[dict[str, Any]] = field(default_factory=list)
     script: deque[Scripted] = field(default_factory=deque)
-    # What structured-output requests (response_format json_schema) get back.
-    analysis: dict[str, Any] = field(
-        default_factory=lambda: {"sentiment": 0.3, "intensity": 0.4, "topics": [], "facts": []}
-    )
+    # What structured-output requests (response_format json_schema) get back: ``analyse(request)`` when
+    # set (a scripted reader of the request), else ``analysis``.
+    analysis: dict[str, Any] = field(default_factory=lambda: {"facts": []})
+    analyse: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     # What /embeddings answers with: 200 (vectors), or an error status.
     embeddings_status: int = 200
     embedding_dimensions: int = 256
@@ -96,7 +96,8 @@ class OpenAIStub:
                         self._embeddings(request)
                         return
                     if "response_format" in request:
-                        self._json(200, _completion(request, json.dumps(stub.analysis)))
+                        answer = stub.analyse(request) if stub.analyse else stub.analysis
+                        self._json(200, _completion(request, json.dumps(answer)))
                         return
                     step = stub.script.popleft() if stub.script else Scripted()
                 if step.delay:

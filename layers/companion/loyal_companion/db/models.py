@@ -281,6 +281,8 @@ class UserFact(Base):
     subject_role: Mapped[str | None] = mapped_column(String(50))
     # When it happens or happened, where the person said so ("on 14 June").
     happens_on: Mapped[date | None] = mapped_column(Date)
+    # A standing wish about how to be talked to ("They prefer short answers"): in every prompt.
+    pinned: Mapped[bool] = mapped_column(Boolean, server_default=_FALSE)
     # The newer fact that updated or contradicted this one (kept inactive, as history).
     superseded_by_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("user_facts.id", ondelete="SET NULL"), index=True
@@ -308,6 +310,15 @@ class UserFact(Base):
             "id",
             postgresql_where=text("is_active"),
         ),
+        # What else is known about someone recall found (their dated events), and the standing wishes.
+        Index(
+            "ix_user_facts_user_id_subject_active",
+            "user_id",
+            text("lower(subject)"),
+            "happens_on",
+            postgresql_where=text("is_active AND happens_on IS NOT NULL"),
+        ),
+        Index("ix_user_facts_user_id_pinned", "user_id", postgresql_where=text("is_active AND pinned")),
         CheckConstraint("confidence >= 0 AND confidence <= 1", name="confidence_range"),
         CheckConstraint("importance >= 0 AND importance <= 1", name="importance_range"),
         CheckConstraint(

@@ -661,3 +661,12 @@ def bench_proactive(
 
 BENCHMARKS["decay"] = bench_decay
 BENCHMARKS["proactive"] = bench_proactive
+
+
+def _bench_memory(report: Report) -> dict[str, Any]:
+    from loyal_companion.local.bench_memory import bench_memory
+
+    return bench_memory(report)
+
+
+BENCHMARKS["memory"] = _bench_memory

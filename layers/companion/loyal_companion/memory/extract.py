@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final
 
@@ -23,6 +24,7 @@ from loyal_companion.memory.rules import (
     canonical_role,
     dedupe,
     mentioned_entities,
+    settled,
     tie_subject,
 )
 
@@ -64,13 +66,14 @@ _PLURAL_ROLES: Final = {
     "cats": "cat",
 }
 _CONNECTIVE: Final = re.compile(r"^[\s,;:.!-]*(?:(?:and|but|so|who|which|because)\b[\s,]*)?", re.I)
+_OBJECT_PRONOUN: Final = re.compile(r"(?<!^)\b(him|her)\b(?! own)", re.I)
 _LEADING_PRONOUN: Final = re.compile(
     r"^(he|she|they|it)(?:'s| is| was| has| had| loves| hates| gets|\b)", re.I
 )
 # "Big news: I moved to Lisbon" — a short lead-in before a colon is not part of the fact.
 _HEADLINE: Final = re.compile(r"^[\w' ]{1,25}:\s+")
 _TRAILING: Final = re.compile(
-    r"(?:,?\s+(?:honestly|lol|haha|tbh|really|though|to be honest|i guess))+$", re.I
+    r"(?:,?\s+(?:honestly|lol|haha|tbh|really|though|to be honest|i guess|you know|anyway))+$", re.I
 )
 _FILLER: Final = re.compile(
     r"^(?:(?:oh|also|and|but|so|well|anyway|honestly|yeah|yes|no|okay|ok|um|hmm|btw|plus|actually),?\s+)+",
@@ -85,7 +88,8 @@ _GRIEF: Final = re.compile(
 )
 _COPING: Final = re.compile(
     r"\bwhen (?:i|i'm|im) (?:feel(?:ing)? |am |get )?[a-z ]{2,30},? i\b|\b(?:helps|calms) me\b|"
-    r"\bi cope\b|\bto cope\b|\bgets me through\b",
+    r"\bwhen (?:it|things|everything|life|work)(?: all)? (?:gets?|is|are|feels?) (?:too much|hard|heavy|bad|"
+    r"overwhelming|a lot)\b|\bi cope\b|\bto cope\b|\bgets me through\b",
     re.I,
 )
 _ATTACHMENT: Final = re.compile(
@@ -207,8 +211,8 @@ def read_message(
     known = list(entities)
     named: list[Entity] = []
     found: list[Candidate] = []
-    # Who "he" or "she" is: the last one the conversation named, until this message names someone.
-    last = _last_mentioned(context, known)
+    # Who "he" or "she" is: the last one the conversation spoke of, until this message speaks of someone.
+    last = _last_someone(context, known)
     for sentence in _sentences(text):
         if sentence.endswith("?"):
             continue
@@ -219,19 +223,18 @@ def read_message(
                 known.append(entity)
                 named.append(entity)
             found.append(naming)
-            last = entity
+            last = _Someone(entity.name, entity.name, entity.role)
         if rest is not None:
             # "My sister is called Ines, she is visiting": the naming is a fact; so is what follows it.
             sentence = _CONNECTIVE.sub("", rest).strip()
             if len(sentence.split()) < 3:
                 continue
-        sentence = _resolve_pronoun(sentence, last)
+        sentence, pronoun_for = _resolve_pronoun(sentence, last)
         about = mentioned_entities(sentence, known)
-        if about:
-            last = about[-1]
-        candidate = _fact_in(sentence, about, today)
+        candidate = _fact_in(sentence, about, today, pronoun_for)
         if candidate is not None:
-            found.append(tie_subject(candidate, known))
+            found.append(settled(tie_subject(candidate, known)))
+        last = _someone_in(sentence, known) or last
     return dedupe(found), named
 
 
@@ -242,11 +245,42 @@ def _sentences(text: str) -> list[str]:
     ]
 
 
-def _last_mentioned(context: Sequence[str], entities: Sequence[Entity]) -> Entity | None:
+@dataclass(frozen=True)
+class _Someone:
+    """Whoever the conversation was last about: a named entity ("Biscuit") or a role ("my dad"), what to
+    write for "he" or "him" ("Biscuit", "their dad"), and whether their death was spoken of."""
+
+    label: str
+    subject: str
+    role: str | None
+    grief: bool = False
+
+
+_MY_ROLE: Final = re.compile(
+    rf"\b(?i:my|our) (?:(?:late|little|big|older|younger|old) )?(?i:({_ROLE_ALTERNATION}))\b"
+)
+
+
+def _someone_in(text: str, entities: Sequence[Entity]) -> _Someone | None:
+    """The last person or animal ``text`` speaks of, by name or as "my <role>"."""
+    best: tuple[int, _Someone] | None = None
+    grief = _GRIEF.search(text) is not None
+    for entity in mentioned_entities(text, entities):
+        at = text.lower().rfind(entity.name.lower())
+        if at >= 0 and (best is None or at > best[0]):
+            best = (at, _Someone(entity.name, entity.name, entity.role, grief))
+    for match in _MY_ROLE.finditer(text):
+        role = canonical_role(match.group(1))
+        if role and (best is None or match.start() > best[0]):
+            best = (match.start(), _Someone(f"their {match.group(1).lower()}", role, role, grief))
+    return best[1] if best else None
+
+
+def _last_someone(context: Sequence[str], entities: Sequence[Entity]) -> _Someone | None:
     for turn in reversed(context):
-        mentioned = mentioned_entities(turn, entities)
-        if mentioned:
-            return mentioned[-1]
+        someone = _someone_in(turn, entities)
+        if someone is not None:
+            return someone
     return None
 
 
@@ -284,25 +318,36 @@ def _namings(sentence: str) -> tuple[list[tuple[Entity, Candidate]], str | None]
     return out, rest
 
 
-def _resolve_pronoun(sentence: str, last: Entity | None) -> str:
+def _resolve_pronoun(sentence: str, last: _Someone | None) -> tuple[str, _Someone | None]:
+    """The sentence with "he"/"she" (leading) or "him"/"her" put back as whom they stand for, and that
+    someone (None: no pronoun stood for anyone)."""
+    if last is None:
+        return sentence, None
     match = _LEADING_PRONOUN.match(sentence)
-    if last is None or match is None or match.group(1).lower() == "it" and last.role not in ANIMALS:
-        return sentence
-    rest = sentence[len(match.group(1)) :]
-    if rest.startswith("'s been"):
-        rest = " has" + rest[2:]
-    elif rest.startswith("'s"):
-        rest = " is" + rest[2:]
-    elif match.group(1).lower() == "they":
-        rest = re.sub(
-            r"^ (are|were|have)\b", lambda m: {"are": " is", "were": " was", "have": " has"}[m.group(1)], rest
-        )
-    return last.name + rest
+    if match is not None and not (match.group(1).lower() == "it" and last.role not in ANIMALS):
+        rest = sentence[len(match.group(1)) :]
+        if rest.startswith("'s been"):
+            rest = " has" + rest[2:]
+        elif rest.startswith("'s"):
+            rest = " is" + rest[2:]
+        elif match.group(1).lower() == "they":
+            rest = re.sub(
+                r"^ (are|were|have)\b",
+                lambda m: {"are": " is", "were": " was", "have": " has"}[m.group(1)],
+                rest,
+            )
+        label = last.label[:1].upper() + last.label[1:]
+        return label + rest, last
+    if _FIRST_PERSON.search(sentence) and (found := _OBJECT_PRONOUN.search(sentence)):
+        return sentence[: found.start()] + last.label + sentence[found.end() :], last
+    return sentence, None
 
 
-def _fact_in(sentence: str, about: Sequence[Entity], today: date) -> Candidate | None:
+def _fact_in(
+    sentence: str, about: Sequence[Entity], today: date, pronoun_for: _Someone | None = None
+) -> Candidate | None:
     first_person = _FIRST_PERSON.search(sentence) is not None
-    if not first_person and not about:
+    if not first_person and not about and pronoun_for is None:
         return None
     words = len(sentence.split())
     if words < 3:
@@ -342,6 +387,10 @@ def _fact_in(sentence: str, about: Sequence[Entity], today: date) -> Candidate |
         fact_type, importance = "general", 0.5
     elif _mentions_role(sentence):
         fact_type, importance = "family", 0.55
+    elif pronoun_for is not None:
+        # "I still talk to him in my head": about whoever "him" is, as what was said of them was.
+        fact_type = "grief_context" if pronoun_for.grief else "family"
+        importance = 0.8 if pronoun_for.grief else 0.55
     else:
         return None
     if fact_type == "family" and about and any(e.role not in KIN and e.role not in ANIMALS for e in about):

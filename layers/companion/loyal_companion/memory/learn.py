@@ -31,15 +31,7 @@ from loyal_companion.db.sql import sql
 from loyal_companion.db.uow import UnitOfWork
 from loyal_companion.db.vector import to_literal
 from loyal_companion.llm.types import ChatMessage, ChatModel, Embedder, ModelError, ModelParams
-from loyal_companion.memory.recall import (
-    RECALL_CTES,
-    RECALLED_JSON,
-    Recalled,
-    Tuning,
-    embed_or_none,
-    recall_params,
-    recalled_from_json,
-)
+from loyal_companion.memory.recall import Recalled, Tuning, embed_or_none, recall
 from loyal_companion.memory.rules import (
     FACT_TYPES,
     TEMPORAL_RELEVANCE,
@@ -51,7 +43,7 @@ from loyal_companion.memory.rules import (
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_WINDOW_TURNS: Final = 4
+DEFAULT_WINDOW_TURNS: Final = 5
 CONTEXT_MESSAGES: Final = 6  # earlier messages shown as context before the unread ones
 MAX_UNREAD_MESSAGES: Final = 24  # read at most this many at once (a long silence of the model)
 SHOWN_FACTS: Final = 16
@@ -75,14 +67,14 @@ m_incoming AS (
     SELECT * FROM jsonb_to_recordset(CAST(:facts AS jsonb)) AS f(
         op text, replaces bigint, fact_type text, content text, subject text, subject_role text,
         happens_on date, importance float8, confidence float8, temporal_relevance text, category text,
-        source text, names_entity boolean)
+        source text, names_entity boolean, pinned boolean)
     WHERE {{guard}}
 ), m_new AS (
     INSERT INTO user_facts (user_id, fact_type, fact_content, confidence, source, importance,
-                            temporal_relevance, category, subject, subject_role, happens_on,
+                            temporal_relevance, category, subject, subject_role, happens_on, pinned,
                             extracted_from_message_id, extraction_context, learned_at)
     SELECT CAST(:user_id AS bigint), f.fact_type, f.content, f.confidence, f.source, f.importance,
-           f.temporal_relevance, f.category, f.subject, f.subject_role, f.happens_on,
+           f.temporal_relevance, f.category, f.subject, f.subject_role, f.happens_on, COALESCE(f.pinned, false),
            CAST(:source_message_id AS bigint), CAST(:context AS text), CAST(:now AS timestamptz)
     FROM m_incoming f
     ON CONFLICT (user_id, content_key) WHERE is_active DO NOTHING
@@ -255,8 +247,6 @@ FROM c
 """
 )
 
-_KNOWN_SQL = sql(f"WITH {RECALL_CTES} SELECT {RECALLED_JSON} AS facts")
-
 _WRITE_WINDOW_SQL = sql(
     "WITH m_advanced AS ("
     " UPDATE conversations SET memory_read_through = CAST(:read_through AS bigint),"
@@ -342,10 +332,13 @@ def learn_window(
         user_text = " ".join(str(t["content"]) for t in unread if t["role"] == "user")
         known: list[Recalled] = []
         if user_text:
-            params = recall_params(
-                user_id=int(row.user_id), message=user_text, now=now, tuning=Tuning(limit=SHOWN_FACTS)
+            known = recall(
+                uow.session,
+                user_id=int(row.user_id),
+                message=user_text,
+                now=now,
+                tuning=Tuning(limit=SHOWN_FACTS),
             )
-            known = recalled_from_json(uow.session.execute(_KNOWN_SQL, params).scalar())
     entities = [Entity(str(e["name"]), e.get("role")) for e in (row.entities or [])]
     user_turns = sum(1 for t in unread if t["role"] == "user")
     candidates: list[Candidate] = []

@@ -3,19 +3,23 @@
 How a message finds facts (one statement, ``RECALL_CTES``; the turn runs it beside the conversation
 window in ``db.turns``):
 
-1. Terms: the message in PostgreSQL's English configuration (stemmed, stop words dropped), the
-   canonical roles its words stand for ("dad" → father, ``rules.query_for``), and the names and roles of
-   the people and animals the message mentions ("my dog" → Biscuit, from ``user_entities``).
-2. Lexical candidates, BM25: each term's rarity among the person's facts (df from the postings, capped;
-   N from ``user_memory_stats``), and for each term the newest postings only (``per_term``), so the
-   statement reads a bounded number of index entries however long the person's history is.
+1. Terms: the message in PostgreSQL's English configuration (stemmed, stop words dropped). Words that
+   mean the same count as one concept: a role and its everyday words ("dad", "father"), an irregular
+   verb's forms ("grow", "grew"), and a person's or animal's name and role ("my dog", "Biscuit", from
+   ``user_entities``).
+2. Lexical candidates, BM25 per concept: a concept's rarity among the person's facts (df from the
+   postings, capped; N from ``user_memory_stats``), a fact's best word for it, and for each term the
+   newest postings only (``per_term``), so the statement reads a bounded number of index entries however
+   long the person's history is.
 3. By meaning, when an embeddings model is configured: cosine similarity over the person's newest
    vectors (``vector_scan``), those at least ``vector_floor`` close.
 4. Fusion: reciprocal-rank fusion (Σ 1/(60 + rank)) of the two lists, then light tie-breakers:
    importance, recency, and for "when" questions facts that carry a date.
-5. Associated facts: the fact that named whoever the best matches are about comes along ("Maya is
-   getting married" brings "Their sister is called Maya"), which answers questions that span two facts.
-6. Fill: when few facts match, the most important and the newest.
+5. Associated facts: whoever the best matches are about brings along the fact that named them and their
+   dated events ("Maya wants a speech at the wedding" brings "Their sister is called Maya" and "Maya is
+   getting married on 14 June"), which answers questions that span two facts.
+6. Standing wishes about how to talk with them ("They prefer short answers") are in every prompt.
+7. Fill: when few facts match, the most important and the newest.
 
 Every fact comes back with ``related``: it matched the message through a word that carries meaning, or
 by meaning. Sensitive facts are shown in public channels only when related (``rules.SENSITIVE_TYPES``).
@@ -29,6 +33,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final
 
+from sqlalchemy.orm import Session
+
+from loyal_companion.db.sql import sql
 from loyal_companion.db.vector import to_literal
 from loyal_companion.llm.types import Embedder, ModelError
 from loyal_companion.memory.rules import SENSITIVE_TYPES, WEAK_WORDS, Query, fact_line, query_for
@@ -51,6 +58,7 @@ class Tuning:
     vector_scan: int = 4000  # the person's newest vectors compared with the message
     vector_limit: int = 60
     vector_floor: float = 0.2  # closer than this counts as related in meaning at all
+    someone_weight: float = 2.0  # a person or animal of their life, named in the message, counts double
     importance_weight: float = 0.001
     recency_weight: float = 0.001
     temporal_weight: float = 0.003
@@ -66,26 +74,36 @@ m_q0 AS (
     SELECT lexeme AS term FROM unnest(to_tsvector('english'::regconfig, CAST(:query AS text)))
 ), m_weak AS (
     SELECT tsvector_to_array(to_tsvector('english'::regconfig, CAST(:weak_words AS text))) AS terms
+), m_equal AS (
+    -- Words that mean the same as one of the message's words ("dad father", "grow grew grown").
+    SELECT 'g' || g.i AS concept, x.lexeme AS term
+    FROM unnest(CAST(:equivalents AS text[])) WITH ORDINALITY AS g(words, i)
+    CROSS JOIN LATERAL unnest(to_tsvector('english'::regconfig, g.words)) AS x
+), m_concepts AS (
+    -- Each term of the message stands for a concept: itself, or the group of words it is equal to.
+    SELECT q.term, COALESCE((SELECT min(e.concept) FROM m_equal e WHERE e.term = q.term), q.term) AS concept
+    FROM m_q0 q
+    UNION SELECT term, concept FROM m_equal
 ), m_named AS (
-    SELECT e.terms FROM user_entities e
-    WHERE e.user_id = CAST(:user_id AS bigint) AND e.terms && ARRAY(SELECT term FROM m_q0)
-    LIMIT 20
+    -- The people and animals the message speaks of: their name and role mean the same ("my dog" is Biscuit).
+    SELECT DISTINCT unnest(e.terms) AS term, c.concept
+    FROM user_entities e
+    JOIN m_concepts c ON c.term = ANY (e.terms)
+    WHERE e.user_id = CAST(:user_id AS bigint) AND e.terms && ARRAY(SELECT term FROM m_concepts)
 ), m_q AS (
-    SELECT t.term, max(t.qw) AS qw FROM (
-        SELECT term, 1.0 AS qw FROM m_q0
-        UNION ALL
-        SELECT lexeme, 0.7 FROM unnest(to_tsvector('english'::regconfig, CAST(:expansion AS text)))
-        UNION ALL
-        SELECT unnest(terms), 0.7 FROM m_named
+    SELECT term, min(concept) AS concept FROM (
+        SELECT term, concept FROM m_concepts UNION ALL SELECT term, concept FROM m_named
     ) t
-    GROUP BY t.term ORDER BY max(t.qw) DESC, t.term LIMIT 24
+    GROUP BY term ORDER BY term LIMIT 32
+), m_someone AS (
+    -- A message that speaks of someone in the person's life is about them before anything else.
+    SELECT DISTINCT concept FROM m_named
 ), m_n AS (
     SELECT GREATEST(1, COALESCE((SELECT active_facts FROM user_memory_stats
                                  WHERE user_id = CAST(:user_id AS bigint)), 1)) AS n
-), m_idf AS (
-    SELECT q.term, q.qw * ln(1 + (m_n.n - d.df + 0.5) / (d.df + 0.5)) AS w,
-           q.term <> ALL (m_weak.terms) AS strong
-    FROM m_q q CROSS JOIN m_n CROSS JOIN m_weak
+), m_df AS (
+    SELECT q.term, q.concept, d.df, q.term <> ALL (m_weak.terms) AS strong
+    FROM m_q q CROSS JOIN m_weak
     CROSS JOIN LATERAL (
         SELECT count(*) AS df FROM (
             SELECT 1 FROM user_fact_terms p
@@ -94,20 +112,32 @@ m_q0 AS (
         ) c
     ) d
     WHERE d.df > 0
-), m_lexical AS (
-    SELECT p.fact_id, sum(i.w * p.weight) AS score, bool_or(i.strong) AS strong
-    FROM m_idf i
+), m_idf AS (
+    -- A concept is as rare as its commonest word.
+    SELECT concept,
+           ln(1 + (m_n.n - max(df) + 0.5) / (max(df) + 0.5))
+             * CASE WHEN concept IN (SELECT concept FROM m_someone) THEN CAST(:w_someone AS float8) ELSE 1 END AS w,
+           bool_or(strong) AS strong
+    FROM m_df CROSS JOIN m_n GROUP BY concept, m_n.n
+), m_matches AS (
+    -- BM25 per concept: a fact that says "dog" and "Biscuit" scores the concept once, by its best word.
+    SELECT p.fact_id, d.concept, max(p.weight) AS weight
+    FROM m_df d
     CROSS JOIN LATERAL (
         SELECT p.fact_id, p.weight FROM user_fact_terms p
-        WHERE p.user_id = CAST(:user_id AS bigint) AND p.term = i.term
+        WHERE p.user_id = CAST(:user_id AS bigint) AND p.term = d.term
         ORDER BY p.fact_id DESC
         LIMIT CAST(:per_term AS int)
     ) p
-    GROUP BY p.fact_id
-    ORDER BY score DESC, p.fact_id DESC
+    GROUP BY p.fact_id, d.concept
+), m_lexical AS (
+    SELECT m.fact_id, sum(i.w * m.weight) AS score, bool_or(i.strong) AS strong
+    FROM m_matches m JOIN m_idf i ON i.concept = m.concept
+    GROUP BY m.fact_id
+    ORDER BY score DESC, m.fact_id DESC
     LIMIT CAST(:lexical_limit AS int)
 ), m_lexical_ranked AS (
-    SELECT fact_id, score, strong, row_number() OVER (ORDER BY score DESC, fact_id DESC) AS r
+    SELECT fact_id, score, strong, rank() OVER (ORDER BY round(CAST(score AS numeric), 6) DESC) AS r
     FROM m_lexical
 )"""
 
@@ -115,7 +145,7 @@ m_q0 AS (
 # parsed once, as an InitPlan).
 _VECTOR = """
 , m_vector AS (
-    SELECT v.fact_id, v.sim, row_number() OVER (ORDER BY v.sim DESC, v.fact_id DESC) AS r
+    SELECT v.fact_id, v.sim, rank() OVER (ORDER BY round(CAST(v.sim AS numeric), 6) DESC) AS r
     FROM (
         SELECT e.fact_id, 1 - (e.embedding <=> (SELECT CAST(:query_vector AS vector))) AS sim
         FROM (
@@ -164,11 +194,27 @@ _RANK = """
     ORDER BY score DESC, f.id DESC
     LIMIT 2 * CAST(:recall_k AS int)
 ), m_hop AS (
-    SELECT f.id, f.fact_type, f.fact_content, f.subject, f.subject_role, f.happens_on, f.learned_at,
-           t.score - 0.000001 AS score, t.related, 'named' AS how
+    -- Whom the best matches are about brings along the fact that named them and their dated events.
+    SELECT DISTINCT ON (f.id) f.id, f.fact_type, f.fact_content, f.subject, f.subject_role, f.happens_on,
+           f.learned_at, t.score - 0.000001 * (1 + h.rank) AS score, t.related, 'named' AS how
     FROM (SELECT subject, score, related FROM m_scored WHERE subject IS NOT NULL ORDER BY score DESC LIMIT 3) t
-    JOIN user_entities e ON e.user_id = CAST(:user_id AS bigint) AND e.name_key = lower(t.subject)
-    JOIN user_facts f ON f.id = e.fact_id AND f.is_active
+    CROSS JOIN LATERAL (
+        (SELECT e.fact_id AS id, 0 AS rank FROM user_entities e
+          WHERE e.user_id = CAST(:user_id AS bigint) AND e.name_key = lower(t.subject))
+        UNION ALL
+        (SELECT x.id, 1 FROM user_facts x
+          WHERE x.user_id = CAST(:user_id AS bigint) AND x.is_active AND x.happens_on IS NOT NULL
+            AND lower(x.subject) = lower(t.subject) AND x.fact_type = 'event'
+          ORDER BY x.happens_on DESC LIMIT 2)
+    ) h
+    JOIN user_facts f ON f.id = h.id AND f.is_active
+    ORDER BY f.id, score DESC
+), m_pinned AS (
+    -- Standing wishes about how to talk with them: in every prompt.
+    SELECT id, fact_type, fact_content, subject, subject_role, happens_on, learned_at, 1.0 AS score,
+           true AS related, 'standing' AS how
+    FROM user_facts WHERE user_id = CAST(:user_id AS bigint) AND is_active AND pinned
+    ORDER BY id DESC LIMIT 3
 ), m_fill AS (
     SELECT f.id, f.fact_type, f.fact_content, f.subject, f.subject_role, f.happens_on, f.learned_at,
            f.importance - 2 AS score, false AS related, 'fill' AS how
@@ -187,7 +233,8 @@ _RANK = """
 ), m_recalled AS (
     SELECT DISTINCT ON (id) id, fact_type, fact_content, subject, subject_role, happens_on, learned_at, score,
            related, how
-    FROM (SELECT * FROM m_scored UNION ALL SELECT * FROM m_hop UNION ALL SELECT * FROM m_fill) x
+    FROM (SELECT * FROM m_scored UNION ALL SELECT * FROM m_hop UNION ALL SELECT * FROM m_pinned
+          UNION ALL SELECT * FROM m_fill) x
     ORDER BY id, score DESC
 )"""
 
@@ -226,7 +273,7 @@ class Recalled:
     learned_at: datetime | None
     score: float
     related: bool
-    how: str  # match, named (the fact that named whoever a match is about), fill
+    how: str  # match, named (about whoever a match is about), standing, fill
 
     @property
     def sensitive(self) -> bool:
@@ -247,7 +294,7 @@ def recall_params(
     params: dict[str, Any] = {
         "user_id": user_id,
         "query": query.text,
-        "expansion": query.expansion,
+        "equivalents": list(query.equivalents),
         "temporal": query.temporal,
         "weak_words": " ".join(sorted(WEAK_WORDS)),
         "now": now,
@@ -255,6 +302,7 @@ def recall_params(
         "df_cap": tuning.df_cap,
         "per_term": tuning.per_term,
         "lexical_limit": tuning.lexical_limit,
+        "w_someone": tuning.someone_weight,
         "w_importance": tuning.importance_weight,
         "w_recency": tuning.recency_weight,
         "w_temporal": tuning.temporal_weight,
@@ -273,6 +321,25 @@ def recall_params(
             "vector_floor": tuning.vector_floor,
         }
     return params
+
+
+_RECALL_SQL = sql(f"WITH {RECALL_CTES} SELECT {RECALLED_JSON} AS facts")
+_RECALL_BY_MEANING_SQL = sql(f"WITH {RECALL_CTES_BY_MEANING} SELECT {RECALLED_JSON} AS facts")
+
+
+def recall(
+    session: Session,
+    *,
+    user_id: int,
+    message: str,
+    now: datetime,
+    tuning: Tuning = DEFAULT_TUNING,
+    by_meaning: ByMeaning | None = None,
+) -> list[Recalled]:
+    """The facts recall brings for ``message``, best first (the turn runs the same CTEs beside its window)."""
+    params = recall_params(user_id=user_id, message=message, now=now, tuning=tuning, by_meaning=by_meaning)
+    statement = _RECALL_SQL if by_meaning is None else _RECALL_BY_MEANING_SQL
+    return recalled_from_json(session.execute(statement, params).scalar())
 
 
 def recalled_from_json(rows: list[dict[str, Any]] | None) -> list[Recalled]:

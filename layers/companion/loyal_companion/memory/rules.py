@@ -29,6 +29,20 @@ SENSITIVE_TYPES: Final = frozenset(
     {"grief_context", "attachment_pattern", "coping_mechanism", "relationship", "family"}
 )
 TEMPORAL_RELEVANCE: Final = ("past", "present", "future", "timeless")
+# How much a fact of each type matters when nothing else says (a light tie-breaker in recall).
+DEFAULT_IMPORTANCE: Final = {
+    "grief_context": 0.9,
+    "attachment_pattern": 0.7,
+    "coping_mechanism": 0.7,
+    "work": 0.6,
+    "location": 0.6,
+    "family": 0.6,
+    "relationship": 0.55,
+    "event": 0.6,
+    "preference": 0.5,
+    "hobby": 0.5,
+    "general": 0.4,
+}
 OPS: Final = ("add", "update", "supersede", "none")
 
 # The words people use for the people and animals in their lives, and the one role each stands for.
@@ -98,12 +112,85 @@ WEAK_WORDS: Final = frozenset(
     "just still also much good bad lot little bit get got go going went make made think thought know "
     "want way back well right new old last first year years month months".split()
 )
+# English verbs whose past forms a stemmer cannot bring back to the present ("grew" is not "grow"):
+# a question in one tense finds a fact told in another.
+_IRREGULAR_VERBS: Final = (
+    "begin began begun|break broke broken|bring brought|build built|buy bought|catch caught|"
+    "choose chose chosen|come came|drink drank drunk|drive drove driven|eat ate eaten|fall fell fallen|"
+    "feel felt|fight fought|find found|fly flew flown|forget forgot forgotten|give gave given|go went gone|"
+    "grow grew grown|hear heard|hold held|keep kept|know knew known|leave left|lend lent|lose lost|"
+    "meet met|pay paid|ride rode ridden|ring rang rung|rise rose risen|run ran|say said|see saw seen|"
+    "sell sold|send sent|sing sang sung|sit sat|sleep slept|speak spoke spoken|spend spent|stand stood|"
+    "steal stole stolen|swim swam swum|take took taken|teach taught|tell told|think thought|"
+    "throw threw thrown|wake woke woken|wear wore worn|win won|write wrote written|bear bore born|"
+    "fall fell fallen|hurt hurt|leave left|lie lay lain|light lit|read read|shake shook shaken|"
+    "shine shone|shoot shot|show showed shown|sink sank sunk|slide slid|spin spun|split split|"
+    "spring sprang sprung|sting stung|strike struck|swear swore sworn|sweep swept|tear tore torn|"
+    "understand understood|weep wept|wind wound"
+)
+VERB_FORMS: Final = {
+    form: tuple(f for f in forms.split() if f != form)
+    for forms in _IRREGULAR_VERBS.split("|")
+    for form in forms.split()
+}
 _TEMPORAL_QUESTION = re.compile(
     r"\b(when|what (?:date|day|time|month|year)|which (?:day|date|month|year)|how long|since when|"
     r"how many (?:days|weeks|months|years))\b",
     re.I,
 )
 _WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'\-]*")
+
+
+# A standing wish about how to be talked to ("I prefer short answers", "please don't use emoji"): shown in
+# every prompt, whatever the message, because every reply should honour it.
+_STANDING = re.compile(
+    r"\b(answers?|repl(?:y|ies)|respon(?:d|ses?)|messages?|texts?|call (?:me|them)|"
+    r"talk(?:s|ing)? to (?:me|them)|emoji|swear\w*|advice|lectur\w*|jokes?|nickname|formal|casual|brief|"
+    r"blunt|gentle with)\b",
+    re.I,
+)
+
+
+def is_standing(fact_type: str, content: str) -> bool:
+    return (
+        fact_type in ("preference", "general")
+        and _STANDING.search(content) is not None
+        and bool(
+            re.search(
+                r"\b(prefer|prefers|like|likes|want|wants|rather|please|don't|do not|hate|hates|no)\b",
+                content,
+                re.I,
+            )
+        )
+    )
+
+
+# A passing moment ("on Monday", "after work", "this morning") rather than something lasting: such a fact
+# matters less a week later than one that stays true ("Biscuit is a greyhound", "They live in Leeds").
+_PASSING = re.compile(
+    r"\b(?:(?:on|last|this|next) (?:a |the )?(?:\w+ )?"
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?: (?:morning|afternoon|evening|night))?|"
+    r"(?:this|yesterday|tomorrow) (?:morning|afternoon|evening)|"
+    r"today|tonight|yesterday|last night|earlier|just now|after work|after school|before (?:breakfast|work)|"
+    r"at (?:lunch|lunchtime|dinner|breakfast)|over the weekend|at the weekend|this (?:week|weekend)|midweek|"
+    r"late at night|in the morning|on the bank holiday)\b",
+    re.I,
+)
+PASSING_IMPORTANCE: Final = 0.3
+
+
+def passing(content: str) -> bool:
+    """The fact is about a passing moment, told with a time word rather than a date."""
+    return _PASSING.search(content) is not None
+
+
+def settled(candidate: Candidate) -> Candidate:
+    """The candidate with the weight a passing moment has: less than a lasting fact of the same type."""
+    if passing(candidate.content) and candidate.fact_type not in ("grief_context", "event"):
+        return replace(
+            candidate, importance=min(candidate.importance, PASSING_IMPORTANCE), temporal_relevance="past"
+        )
+    return candidate
 
 
 @dataclass(frozen=True)
@@ -155,6 +242,7 @@ class Candidate:
             "category": self.category,
             "source": source,
             "names_entity": self.names_entity,
+            "pinned": is_standing(self.fact_type, self.content),
         }
 
 
@@ -236,20 +324,28 @@ def tie_subject(candidate: Candidate, entities: Sequence[Entity]) -> Candidate:
 
 @dataclass(frozen=True)
 class Query:
-    """What recall searches for: the message, the canonical roles its words stand for ("dad" → father),
-    and whether it asks when something happens."""
+    """What recall searches for: the message; groups of words that mean the same as one of its words (a
+    role and its everyday words, "dad father"; an irregular verb's forms, "grow grew grown"), each
+    counted as one concept; and whether it asks when something happens."""
 
     text: str
-    expansion: str
+    equivalents: tuple[str, ...]
     temporal: bool
 
 
 def query_for(message: str) -> Query:
     words = [w.lower() for w in _WORD.findall(message)]
-    roles = sorted({r for w in words if (r := ROLE_WORDS.get(w)) and r != w and r not in words})
+    groups: dict[str, set[str]] = {}
+    for word in words:
+        role = ROLE_WORDS.get(word)
+        if role and role != word:
+            groups.setdefault(role, {role}).add(word)
+        if word in VERB_FORMS:
+            forms = {word, *VERB_FORMS[word]}
+            groups.setdefault(min(forms), set()).update(forms)
     return Query(
         text=message[:500],
-        expansion=" ".join(roles),
+        equivalents=tuple(" ".join(sorted(g)) for _, g in sorted(groups.items())),
         temporal=bool(_TEMPORAL_QUESTION.search(message)),
     )
 
