@@ -172,8 +172,8 @@ _ENTITIES = """
 # after this turn.
 _UNEMBEDDED = """
 (SELECT json_agg(u) FROM (
-    SELECT f.id, f.fact_content AS content
-    FROM (SELECT id, fact_content, importance FROM user_facts
+    SELECT f.id, f.fact_content AS content, f.subject, f.subject_role
+    FROM (SELECT id, fact_content, importance, subject, subject_role FROM user_facts
            WHERE user_id = CAST(:user_id AS bigint) AND is_active ORDER BY id DESC LIMIT 500) f
     WHERE NOT EXISTS (
         SELECT 1 FROM user_fact_embeddings e
@@ -356,7 +356,10 @@ def load_window_and_facts(
             for o in row.opinions or []
         ],
         entities=[Entity(str(e["name"]), e.get("role")) for e in row.entities or []],
-        unembedded=[UnembeddedFact(int(u["id"]), str(u["content"])) for u in row.unembedded or []],
+        unembedded=[
+            UnembeddedFact(int(u["id"]), str(u["content"]), u.get("subject"), u.get("subject_role"))
+            for u in row.unembedded or []
+        ],
     )
 
 

@@ -138,6 +138,7 @@ def load_person(
         Candidate,
         Entity,
         canonical_role,
+        embedding_text,
         settled,
         tie_subject,
     )
@@ -190,7 +191,9 @@ def load_person(
         else:
             from loyal_companion.db.vector import to_literal
 
-            vectors = embedder.embed([c.content for c in candidates])
+            vectors = embedder.embed(
+                [embedding_text(c.content, c.subject, c.subject_role) for c in candidates]
+            )
             rows = [
                 {"content": c.content, "fact_id": None, "vector": to_literal(v)}
                 for c, v in zip(candidates, vectors, strict=True)

@@ -29,9 +29,8 @@ from sqlalchemy.orm import Session
 
 from loyal_companion.db.sql import sql
 from loyal_companion.db.uow import UnitOfWork
-from loyal_companion.db.vector import to_literal
 from loyal_companion.llm.types import ChatMessage, ChatModel, Embedder, ModelError, ModelParams
-from loyal_companion.memory.recall import Recalled, Tuning, embed_or_none, recall
+from loyal_companion.memory.recall import Recalled, Tuning, recall, vectors_to_store
 from loyal_companion.memory.rules import (
     FACT_TYPES,
     TEMPORAL_RELEVANCE,
@@ -339,6 +338,8 @@ def learn_window(
                 now=now,
                 tuning=Tuning(limit=SHOWN_FACTS),
             )
+    if not unread and not row.memory_unread:
+        return WindowResult(0, 0, 0, written=False)  # nothing to read
     entities = [Entity(str(e["name"]), e.get("role")) for e in (row.entities or [])]
     user_turns = sum(1 for t in unread if t["role"] == "user")
     candidates: list[Candidate] = []
@@ -364,13 +365,7 @@ def learn_window(
             logger.warning("memory window unreadable; skipping it", extra={"error": str(exc)[:200]})
         except (KeyError, TypeError, ValueError) as exc:
             logger.warning("memory window answer unusable; skipping it", extra={"error": str(exc)[:200]})
-    vectors: list[dict[str, Any]] = []
-    if embedder is not None and candidates:
-        found = embed_or_none(embedder, [c.content for c in candidates], purpose="facts")
-        vectors = [
-            {"content": c.content, "fact_id": None, "vector": to_literal(v)}
-            for c, v in zip(candidates, found or [], strict=False)
-        ]
+    vectors = vectors_to_store(embedder, candidates, ()) if embedder is not None and candidates else []
     last_id = max((int(t["id"]) for t in unread), default=row.memory_read_through)
     params = learn_params(
         user_id=int(row.user_id),

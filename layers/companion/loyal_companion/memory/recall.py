@@ -38,7 +38,15 @@ from sqlalchemy.orm import Session
 from loyal_companion.db.sql import sql
 from loyal_companion.db.vector import to_literal
 from loyal_companion.llm.types import Embedder, ModelError
-from loyal_companion.memory.rules import SENSITIVE_TYPES, WEAK_WORDS, Query, fact_line, query_for
+from loyal_companion.memory.rules import (
+    SENSITIVE_TYPES,
+    WEAK_WORDS,
+    Candidate,
+    Query,
+    embedding_text,
+    fact_line,
+    query_for,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -144,22 +152,26 @@ m_q0 AS (
 # Closeness in meaning over the person's newest vectors of the configured model (the message's vector is
 # parsed once, as an InitPlan).
 _VECTOR = """
-, m_vector AS (
-    SELECT v.fact_id, v.sim, rank() OVER (ORDER BY round(CAST(v.sim AS numeric), 6) DESC) AS r
+, m_near AS (
+    SELECT e.fact_id, 1 - (e.embedding <=> (SELECT CAST(:query_vector AS vector))) AS sim
     FROM (
-        SELECT e.fact_id, 1 - (e.embedding <=> (SELECT CAST(:query_vector AS vector))) AS sim
-        FROM (
-            SELECT fact_id, embedding FROM user_fact_embeddings
-            WHERE user_id = CAST(:user_id AS bigint) AND model = CAST(:embeddings_model AS text)
-              AND dimensions = CAST(:dims AS int)
-            ORDER BY fact_id DESC
-            LIMIT CAST(:vector_scan AS int)
-        ) e
-        WHERE CAST(:query_vector AS text) IS NOT NULL
-        ORDER BY sim DESC
-        LIMIT CAST(:vector_limit AS int)
-    ) v
-    WHERE v.sim >= CAST(:vector_floor AS float8)
+        SELECT fact_id, embedding FROM user_fact_embeddings
+        WHERE user_id = CAST(:user_id AS bigint) AND model = CAST(:embeddings_model AS text)
+          AND dimensions = CAST(:dims AS int)
+        ORDER BY fact_id DESC
+        LIMIT CAST(:vector_scan AS int)
+    ) e
+    WHERE CAST(:query_vector AS text) IS NOT NULL
+    ORDER BY sim DESC
+    LIMIT 3 * CAST(:vector_limit AS int)
+), m_vector AS (
+    -- The closest in meaning, with the same prior as the words: what lasts before a passing moment.
+    SELECT n.fact_id, n.sim,
+           rank() OVER (ORDER BY round(CAST(n.sim * (0.6 + 0.8 * f.importance) AS numeric), 6) DESC) AS r
+    FROM m_near n JOIN user_facts f ON f.id = n.fact_id AND f.is_active
+    WHERE n.sim >= CAST(:vector_floor AS float8)
+    ORDER BY r
+    LIMIT CAST(:vector_limit AS int)
 )"""
 _NO_VECTOR = """
 , m_vector AS (
@@ -423,19 +435,23 @@ def embed_or_none(embedder: Embedder, texts: Sequence[str], *, purpose: str) -> 
 class UnembeddedFact:
     fact_id: int
     content: str
+    subject: str | None = None
+    subject_role: str | None = None
 
 
 def vectors_to_store(
-    embedder: Embedder, new_facts: Sequence[str], unembedded: Sequence[UnembeddedFact]
+    embedder: Embedder, new_facts: Sequence[Candidate], unembedded: Sequence[UnembeddedFact]
 ) -> list[dict[str, Any]]:
-    """Embeddings for this turn's new facts (by content) and for older facts that had none (by id)."""
-    texts = list(new_facts) + [fact.content for fact in unembedded]
+    """Embeddings for this turn's new facts (matched by content) and for older facts that had none (by
+    id), each embedded with who it is about."""
+    texts = [embedding_text(c.content, c.subject, c.subject_role) for c in new_facts]
+    texts += [embedding_text(f.content, f.subject, f.subject_role) for f in unembedded]
     vectors = embed_or_none(embedder, texts, purpose="facts")
     if not vectors:
         return []
     rows: list[dict[str, Any]] = [
-        {"content": content, "fact_id": None, "vector": to_literal(vector)}
-        for content, vector in zip(new_facts, vectors[: len(new_facts)], strict=True)
+        {"content": fact.content, "fact_id": None, "vector": to_literal(vector)}
+        for fact, vector in zip(new_facts, vectors[: len(new_facts)], strict=True)
     ]
     rows += [
         {"content": None, "fact_id": fact.fact_id, "vector": to_literal(vector)}

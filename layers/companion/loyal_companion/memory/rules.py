@@ -350,6 +350,16 @@ def query_for(message: str) -> Query:
     )
 
 
+def embedding_text(content: str, subject: str | None, role: str | None) -> str:
+    """What a fact is embedded as: its words and who it is about, since an embedding model cannot know
+    that Biscuit is a dog ("Biscuit is limping (Biscuit, their dog)")."""
+    if subject and role and subject.lower() != role.lower():
+        return f"{content} ({subject}, their {role})"
+    if role and role.lower() not in content.lower():
+        return f"{content} (their {role})"
+    return content
+
+
 # -- showing facts to the model --------------------------------------------------------------------
 
 

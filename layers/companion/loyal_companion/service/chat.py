@@ -253,11 +253,7 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
         now=now,
     )
     # Embeddings for what is about to be stored, fetched before the transaction opens.
-    vectors = (
-        vectors_to_store(embedder, [f.content for f in reading.facts], loaded.unembedded)
-        if embedder is not None
-        else []
-    )
+    vectors = vectors_to_store(embedder, reading.facts, loaded.unembedded) if embedder is not None else []
 
     with ctx.transaction() as uow:
         person = ctx.info.person
