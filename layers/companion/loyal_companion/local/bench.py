@@ -261,8 +261,8 @@ def bench_turn(
                 )
                 embedder = _HashEmbedder(dimensions)
                 vectors_sql = text(
-                    "INSERT INTO user_fact_embeddings (fact_id, model, dimensions, embedding) "
-                    "SELECT id, :m, :d, CAST(:v AS vector) FROM user_facts WHERE user_id = :u"
+                    "INSERT INTO user_fact_embeddings (fact_id, user_id, model, dimensions, embedding) "
+                    "SELECT id, user_id, :m, :d, CAST(:v AS vector) FROM user_facts WHERE user_id = :u"
                 )
                 conn.execute(
                     vectors_sql,
