@@ -224,6 +224,7 @@ ATTACHMENT = (
     "They worry that friends will drift away if they don't keep in touch",
 )
 
+
 @dataclass
 class Person:
     name: str
@@ -522,14 +523,17 @@ def build(name: str, index: int) -> Person:
         if roll < 0.66:
             return f"{rng.choice(hobby_days)} {rng.choice(when)}", "hobby"
         if kid and roll < 0.72:
-            return (
-                f"{kid} {rng.choice(('lost a tooth', 'drew a picture of the family', 'had a cough', 'built a den', 'learned to ride a bike'))} {rng.choice(when)}",
-                "family",
+            kid_does = (
+                "lost a tooth",
+                "drew a picture of the family",
+                "had a cough",
+                "built a den",
+                "learned to ride a bike",
             )
-        return (
-            f"They {rng.choice(they_do)} {rng.choice(when)} {rng.choice(where) if rng.random() < 0.3 else ''}".strip(),
-            "general",
-        )
+            return f"{kid} {rng.choice(kid_does)} {rng.choice(when)}", "family"
+        done, moment = rng.choice(they_do), rng.choice(when)
+        place = rng.choice(where) if rng.random() < 0.3 else ""
+        return f"They {done} {moment} {place}".strip(), "general"
 
     day = t0 + timedelta(days=10)
     while day < END:
