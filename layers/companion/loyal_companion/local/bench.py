@@ -670,3 +670,12 @@ def _bench_memory(report: Report) -> dict[str, Any]:
 
 
 BENCHMARKS["memory"] = _bench_memory
+
+
+def _bench_scale(report: Report) -> dict[str, Any]:
+    from loyal_companion.local.bench_scale import bench_scale
+
+    return bench_scale(report)
+
+
+BENCHMARKS["scale"] = _bench_scale
