@@ -26,7 +26,7 @@ def _counts(stack: Stack) -> dict[str, int]:
                     "messages",
                     "interaction_receipts",
                     "user_facts",
-                    "bot_states",
+                    "mood_shards",
                     "mood_history",
                     "user_relationships",
                 )
@@ -39,7 +39,7 @@ def _mood_and_interactions(stack: Stack) -> tuple[float, int]:
     engine = create_engine(stack.database_url)
     try:
         with engine.connect() as conn:
-            valence = conn.execute(text("SELECT mood_valence FROM bot_states")).scalar_one()
+            valence = conn.execute(text("SELECT valence_offset FROM mood_shards")).scalar_one()
             interactions = conn.execute(
                 text("SELECT total_interactions FROM user_relationships")
             ).scalar_one()
@@ -76,7 +76,7 @@ def test_a_model_429_or_500_is_retried_later_and_answered_once(stack: Stack, sta
     assert stack.work(records)["batchItemFailures"]
     assert stack.discord.originals()[0].content == BUSY_APOLOGY
     before = _counts(stack)
-    assert before["messages"] == 0 and before["bot_states"] == 0  # nothing half-done
+    assert before["messages"] == 0 and before["mood_shards"] == 0  # nothing half-done
     assert stack.work(records) == {"batchItemFailures": []}
     after = _counts(stack)
     assert after["messages"] == 2 and after["interaction_receipts"] == 1 and after["user_relationships"] == 1

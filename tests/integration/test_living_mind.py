@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyal_companion.db.models import (
-    BotState,
     Guild,
     MoodHistory,
+    MoodShard,
     Personality,
     ScheduledEvent,
     UserCommunicationStyle,
@@ -84,9 +84,9 @@ def test_a_turn_moves_mood_relationship_style_and_counters(
 ) -> None:
     _chat(worker, "Thank you, honestly this was a wonderful, happy evening. I love our talks!")
     with session_factory() as s:
-        state = s.scalars(select(BotState)).one()
-        assert state.guild_id is None and state.mood_valence > 0
-        assert (state.total_messages_sent, state.total_users_known) == (1, 1)
+        share = s.scalars(select(MoodShard)).one()
+        assert share.guild_id is None and share.valence_offset > 0
+        assert (share.messages_sent, share.users_known) == (1, 1)
         relationship = s.scalars(select(UserRelationship)).one()
         assert relationship.relationship_score > 0 and relationship.positive_interactions == 1
         style = s.scalars(select(UserCommunicationStyle)).one()
@@ -98,8 +98,23 @@ def test_a_turn_moves_mood_relationship_style_and_counters(
 def test_a_guilds_mood_is_its_own(worker: Worker, session_factory: sessionmaker[Session]) -> None:
     _chat(worker, "This is awful, I feel terrible and so alone tonight.", guild_id="600000000000000001")
     with session_factory() as s:
-        states = {b.guild_id: b.mood_valence for b in s.scalars(select(BotState)).all()}
-    assert set(states) == {600000000000000001} and states[600000000000000001] < 0.1  # below the baseline
+        shares = {b.guild_id: b.valence_offset for b in s.scalars(select(MoodShard)).all()}
+    assert set(shares) == {600000000000000001} and shares[600000000000000001] < 0  # below the baseline
+    mood = worker.run("mood", guild_id="600000000000000001")
+    assert float(mood.splitlines()[1].split()[-1]) < 0.1  # the server's mood, read from its shares
+
+
+def test_people_in_one_server_move_its_mood_through_their_own_shares(
+    worker: Worker, session_factory: sessionmaker[Session]
+) -> None:
+    guild = "600000000000000001"
+    for person in ("310000000000000001", "310000000000000002"):
+        _chat(worker, "What a wonderful, happy evening, thank you!", guild_id=guild, user_id=person)
+    with session_factory() as s:
+        shares = s.scalars(select(MoodShard)).all()
+    assert len({(m.guild_id, m.shard) for m in shares}) == 2 and all(m.valence_offset > 0 for m in shares)
+    mood = worker.run("mood", guild_id=guild)
+    assert "Happy" in mood or "Excited" in mood  # both turns count: 0.1 baseline + two warm turns
 
 
 def test_something_coming_up_gets_a_follow_up(worker: Worker, session_factory: sessionmaker[Session]) -> None:

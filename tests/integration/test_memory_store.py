@@ -395,7 +395,11 @@ def test_the_prompt_drops_the_strangers_line_once_known_and_stays_steady_with_gr
     worker = make_worker(session_factory, discord, _window_model(model_stub), Clock(T0))
     with session_factory() as s:  # a happy bar: the mood alone would colour the prompt
         s.execute(
-            text("INSERT INTO bot_states (guild_id, mood_valence, mood_arousal) VALUES (NULL, 0.9, 0.1)")
+            text(
+                "INSERT INTO mood_shards (guild_id, shard, valence_offset, arousal_offset, updated_at) "
+                "VALUES (NULL, 0, 0.8, 0.2, :t)"
+            ),
+            {"t": T0},
         )
         s.commit()
     worker.run("chat", [opt("message", "Hello there, first time in.")])

@@ -12,8 +12,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyal_companion.db.models import (
-    BotState,
     MoodHistory,
+    MoodShard,
     ScheduledEvent,
     User,
     UserPreference,
@@ -79,17 +79,23 @@ def _status(session_factory: sessionmaker[Session], event_id: int) -> ScheduledE
 # -- mood decay ------------------------------------------------------------------------------------
 
 
-def test_decay_follows_the_closed_form(uow_factory: Callable[[], UnitOfWork]) -> None:
+def test_decay_settles_offsets_by_the_closed_form(uow_factory: Callable[[], UnitOfWork]) -> None:
     params = DecayParameters(
         rate_per_hour=0.05, baseline_valence=0.1, baseline_arousal=-0.1, history_threshold=0.1
     )
     with uow_factory() as uow:
         uow.session.add_all(
             [
-                BotState(guild_id=None, mood_valence=0.9, mood_arousal=0.8, mood_updated_at=T0),
-                BotState(
-                    guild_id=7, mood_valence=-0.6, mood_arousal=0.2, mood_updated_at=T0 - timedelta(hours=30)
+                MoodShard(guild_id=None, shard=0, valence_offset=0.8, arousal_offset=0.9, updated_at=T0),
+                MoodShard(
+                    guild_id=7,
+                    shard=3,
+                    valence_offset=-0.7,
+                    arousal_offset=0.3,
+                    updated_at=T0 - timedelta(hours=30),
                 ),
+                # at the baseline already: never written
+                MoodShard(guild_id=8, shard=1, valence_offset=0, arousal_offset=0, updated_at=T0),
             ]
         )
         uow.commit()
@@ -99,16 +105,19 @@ def test_decay_follows_the_closed_form(uow_factory: Callable[[], UnitOfWork]) ->
         uow.commit()
     assert result.moved == 2
     with uow_factory() as uow:
-        states = {b.guild_id: b for b in uow.session.scalars(select(BotState)).all()}
-        assert states[None].mood_valence == pytest.approx(decayed(0.9, 0.1, 0.05, 10))
-        assert states[None].mood_arousal == pytest.approx(decayed(0.8, -0.1, 0.05, 10))
-        assert states[7].mood_valence == pytest.approx(0.1 + (-0.6 - 0.1) * math.exp(-0.05 * 40))
-        assert states[None].mood_updated_at == later
+        shards = {b.guild_id: b for b in uow.session.scalars(select(MoodShard)).all()}
+        assert 0.1 + shards[None].valence_offset == pytest.approx(decayed(0.9, 0.1, 0.05, 10))
+        assert -0.1 + shards[None].arousal_offset == pytest.approx(decayed(0.8, -0.1, 0.05, 10))
+        assert shards[7].valence_offset == pytest.approx(-0.7 * math.exp(-0.05 * 40))
+        assert shards[None].updated_at == later
+        assert shards[8].updated_at == T0
 
 
 def test_decay_twice_at_the_same_instant_changes_nothing(uow_factory: Callable[[], UnitOfWork]) -> None:
     with uow_factory() as uow:
-        uow.session.add(BotState(guild_id=None, mood_valence=0.9, mood_arousal=0.5, mood_updated_at=T0))
+        uow.session.add(
+            MoodShard(guild_id=None, shard=0, valence_offset=0.8, arousal_offset=0.6, updated_at=T0)
+        )
         uow.commit()
     later = T0 + timedelta(hours=3)
     first = run_mood_decay(uow_factory(), now=later)
@@ -116,12 +125,22 @@ def test_decay_twice_at_the_same_instant_changes_nothing(uow_factory: Callable[[
     assert (first.moved, second.moved) == (1, 0)
 
 
+def test_a_mood_that_has_settled_is_written_no_more(uow_factory: Callable[[], UnitOfWork]) -> None:
+    with uow_factory() as uow:
+        uow.session.add(MoodShard(guild_id=5, shard=0, valence_offset=0.01, arousal_offset=0, updated_at=T0))
+        uow.commit()
+    assert run_mood_decay(uow_factory(), now=T0 + timedelta(hours=20)).moved == 1  # below SETTLE: zero
+    with uow_factory() as uow:
+        assert uow.session.scalars(select(MoodShard)).one().valence_offset == 0
+    assert run_mood_decay(uow_factory(), now=T0 + timedelta(hours=40)).moved == 0
+
+
 def test_mood_history_only_for_meaningful_changes(uow_factory: Callable[[], UnitOfWork]) -> None:
     with uow_factory() as uow:
         uow.session.add_all(
             [
-                BotState(guild_id=1, mood_valence=0.9, mood_arousal=0.9, mood_updated_at=T0),
-                BotState(guild_id=2, mood_valence=0.12, mood_arousal=-0.08, mood_updated_at=T0),
+                MoodShard(guild_id=1, shard=0, valence_offset=0.8, arousal_offset=1.0, updated_at=T0),
+                MoodShard(guild_id=2, shard=0, valence_offset=0.02, arousal_offset=0.02, updated_at=T0),
             ]
         )
         uow.commit()

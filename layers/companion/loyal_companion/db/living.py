@@ -1,19 +1,22 @@
 """The living mind's writes for one turn, in one statement (the turn's round-trip budget is 8).
 
 Every change is a delta applied by PostgreSQL (``x = x + delta``), so two turns touching the same
-guild's mood at once both count; nothing is read, changed in Python and written back.
+server's mood at once both count; nothing is read, changed in Python and written back. What the turns of
+a server share (its mood, its counters, its tokens today) is split into shards by person, so two people's
+turns in one server never wait on the same row.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from loyal_companion.db.sql import sql
+from loyal_companion.living.mood import SHARDS
 from loyal_companion.memory.learn import EMBEDDED_CTES, LEARN_CTES, learn_params
 from loyal_companion.memory.rules import Candidate
 
@@ -24,9 +27,9 @@ WITH p AS (
 ), {learn}, rel AS (
     INSERT INTO user_relationships (user_id, guild_id, relationship_score, total_interactions, positive_interactions,
                                     negative_interactions, avg_message_length, conversation_depth_avg,
-                                    first_interaction_at, last_interaction_at)
+                                    first_interaction_at, last_interaction_at, common_ground)
     SELECT p.user_id, p.guild_id, LEAST(100, GREATEST(0, CAST(:score_delta AS float8))), 1, CAST(:positive AS int), CAST(:negative AS int), CAST(:length AS float8), CAST(:depth AS float8),
-           p.now, p.now
+           p.now, p.now, EXISTS (SELECT 1 FROM m_pairs)
     FROM p
     ON CONFLICT (user_id, guild_id) DO UPDATE SET
         relationship_score = LEAST(100, GREATEST(0, user_relationships.relationship_score + CAST(:score_delta AS float8))),
@@ -38,7 +41,8 @@ WITH p AS (
         conversation_depth_avg = user_relationships.conversation_depth_avg
             + (CAST(:depth AS float8) - user_relationships.conversation_depth_avg) / (user_relationships.total_interactions + 1),
         last_interaction_at = EXCLUDED.last_interaction_at,
-        updated_at = EXCLUDED.last_interaction_at
+        updated_at = EXCLUDED.last_interaction_at,
+        common_ground = user_relationships.common_ground OR EXISTS (SELECT 1 FROM m_pairs)
     RETURNING (xmax = 0) AS created
 ), style AS (
     INSERT INTO user_communication_styles (user_id, preferred_length, preferred_formality, emoji_affinity,
@@ -92,24 +96,47 @@ WITH p AS (
     )
     RETURNING 1
 ), mood AS (
-    INSERT INTO bot_states (guild_id, mood_valence, mood_arousal, mood_updated_at, total_messages_sent,
-                            total_facts_learned, total_users_known, first_activated_at)
-    SELECT p.guild_id, LEAST(1, GREATEST(-1, CAST(:base_valence AS float8) + CAST(:dv AS float8))), LEAST(1, GREATEST(-1, CAST(:base_arousal AS float8) + CAST(:da AS float8))),
-           p.now, 1, (SELECT count(*) FROM m_new), 1, p.now
+    -- The share of this server's mood that this person's turns write (no row every turn of a server
+    -- waits on): the offset decayed to now, plus this turn's move.
+    INSERT INTO mood_shards AS s (guild_id, shard, valence_offset, arousal_offset, updated_at, messages_sent,
+                                  facts_learned, users_known)
+    SELECT p.guild_id, mod(p.user_id, CAST(:shards AS int)), CAST(:dv AS float8), CAST(:da AS float8), p.now, 1,
+           (SELECT count(*) FROM m_new), CASE WHEN (SELECT bool_or(created) FROM rel) THEN 1 ELSE 0 END
     FROM p
-    ON CONFLICT (guild_id) DO UPDATE SET
-        mood_valence = LEAST(1, GREATEST(-1, bot_states.mood_valence + CAST(:dv AS float8))),
-        mood_arousal = LEAST(1, GREATEST(-1, bot_states.mood_arousal + CAST(:da AS float8))),
-        mood_updated_at = EXCLUDED.mood_updated_at,
-        total_messages_sent = bot_states.total_messages_sent + 1,
-        total_facts_learned = bot_states.total_facts_learned + EXCLUDED.total_facts_learned,
-        total_users_known = bot_states.total_users_known + CASE WHEN (SELECT bool_or(created) FROM rel) THEN 1 ELSE 0 END,
-        updated_at = EXCLUDED.mood_updated_at
-    RETURNING guild_id, mood_valence, mood_arousal
+    ON CONFLICT (guild_id, shard) DO UPDATE SET
+        valence_offset = LEAST(2, GREATEST(-2, s.valence_offset * exp(-CAST(:rate AS float8)
+            * GREATEST(0, extract(epoch FROM (EXCLUDED.updated_at - s.updated_at))) / 3600.0) + EXCLUDED.valence_offset)),
+        arousal_offset = LEAST(2, GREATEST(-2, s.arousal_offset * exp(-CAST(:rate AS float8)
+            * GREATEST(0, extract(epoch FROM (EXCLUDED.updated_at - s.updated_at))) / 3600.0) + EXCLUDED.arousal_offset)),
+        updated_at = GREATEST(s.updated_at, EXCLUDED.updated_at),
+        messages_sent = s.messages_sent + 1,
+        facts_learned = s.facts_learned + EXCLUDED.facts_learned,
+        users_known = s.users_known + EXCLUDED.users_known
+    RETURNING shard
 ), history AS (
     INSERT INTO mood_history (guild_id, valence, arousal, trigger_type, trigger_user_id, trigger_description, recorded_at)
-    SELECT m.guild_id, m.mood_valence, m.mood_arousal, 'conversation', p.user_id, CAST(:why AS text), p.now
-    FROM mood m, p WHERE CAST(:meaningful AS boolean)
+    SELECT p.guild_id, CAST(:valence_after AS float8), CAST(:arousal_after AS float8), 'conversation', p.user_id,
+           CAST(:why AS text), p.now
+    FROM p WHERE CAST(:meaningful AS boolean) AND EXISTS (SELECT 1 FROM mood)
+    RETURNING 1
+), usage AS (
+    -- The guards' counters: this turn's time among the last minute's, and today's tokens.
+    INSERT INTO person_usage AS u (user_id, recent_turns, day, day_tokens)
+    SELECT p.user_id, ARRAY[p.now], CAST(:day AS date), CAST(:tokens AS bigint) FROM p
+    ON CONFLICT (user_id) DO UPDATE SET
+        recent_turns = ARRAY(
+            SELECT t FROM unnest(u.recent_turns || EXCLUDED.recent_turns) AS t
+            WHERE t > CAST(:now AS timestamptz) - interval '1 minute' ORDER BY t DESC LIMIT 64),
+        day_tokens = CASE WHEN u.day = EXCLUDED.day THEN u.day_tokens + EXCLUDED.day_tokens ELSE EXCLUDED.day_tokens END,
+        day = EXCLUDED.day
+    RETURNING 1
+), server_tokens AS (
+    INSERT INTO server_usage AS g (guild_id, shard, day, tokens)
+    SELECT p.guild_id, mod(p.user_id, CAST(:shards AS int)), CAST(:day AS date), CAST(:tokens AS bigint)
+    FROM p WHERE p.guild_id IS NOT NULL
+    ON CONFLICT (guild_id, shard) DO UPDATE SET
+        tokens = CASE WHEN g.day = EXCLUDED.day THEN g.tokens + EXCLUDED.tokens ELSE EXCLUDED.tokens END,
+        day = EXCLUDED.day
     RETURNING 1
 ){embedded}
 SELECT (SELECT count(*) FROM m_new) AS facts_added, (SELECT count(*) FROM m_retired) AS facts_superseded,
@@ -135,8 +162,9 @@ class TurnEffects:
     now: datetime
     dv: float
     da: float
-    base_valence: float
-    base_arousal: float
+    valence_after: float
+    arousal_after: float
+    rate_per_hour: float
     meaningful: bool
     why: str
     score_delta: float
@@ -152,6 +180,7 @@ class TurnEffects:
     source_message_id: int | None = None
     context: str | None = None
     source: str = "conversation"
+    tokens: int = 0  # the model tokens of this turn, for the daily budgets
     # With embeddings: the model, and vectors for new facts ({"content", "vector"}) and for older facts
     # that had none ({"fact_id", "vector"}); vectors in pgvector's text form.
     embeddings_model: str | None = None
@@ -198,10 +227,14 @@ def apply_turn_effects(session: Session, effects: TurnEffects) -> EffectCounts:
             "sentiment": effects.sentiment,
             "topics": json.dumps(effects.topics),
             "followups": json.dumps(effects.followups),
-            "base_valence": effects.base_valence,
-            "base_arousal": effects.base_arousal,
+            "shards": SHARDS,
+            "rate": effects.rate_per_hour,
             "dv": effects.dv,
             "da": effects.da,
+            "valence_after": effects.valence_after,
+            "arousal_after": effects.arousal_after,
+            "day": effects.now.astimezone(UTC).date(),
+            "tokens": effects.tokens,
             "meaningful": effects.meaningful,
             "why": effects.why,
         }
@@ -213,7 +246,9 @@ def apply_turn_effects(session: Session, effects: TurnEffects) -> EffectCounts:
             source=effects.source,
             source_message_id=effects.source_message_id,
             context=effects.context,
-        ),
+        )
+        # the relationship upsert above marks the person's own row
+        | {"mark_self": False},
     ).one()
     mapping = row._mapping
     return EffectCounts(

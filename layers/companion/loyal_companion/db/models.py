@@ -23,6 +23,7 @@ from sqlalchemy import (
     CheckConstraint,
     Computed,
     Date,
+    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -319,6 +320,13 @@ class UserFact(Base):
             postgresql_where=text("is_active AND happens_on IS NOT NULL"),
         ),
         Index("ix_user_facts_user_id_pinned", "user_id", postgresql_where=text("is_active AND pinned")),
+        # A single-valued subject's current fact (home, job), replaced by a newer one.
+        Index(
+            "ix_user_facts_user_id_category_active",
+            "user_id",
+            "category",
+            postgresql_where=text("is_active AND category IS NOT NULL"),
+        ),
         CheckConstraint("confidence >= 0 AND confidence <= 1", name="confidence_range"),
         CheckConstraint("importance >= 0 AND importance <= 1", name="importance_range"),
         CheckConstraint(
@@ -459,6 +467,16 @@ class Conversation(Base):
             "last_message_at",
             postgresql_where=text("memory_unread > 0"),
         ),
+        # A person's current conversation in a channel, however many they have had.
+        Index(
+            "ix_conversations_user_id_channel_id_active",
+            "user_id",
+            "channel_id",
+            "last_message_at",
+            postgresql_where=text("is_active"),
+        ),
+        # The people most recently active in a server (common ground is looked for among them).
+        Index("ix_conversations_guild_id_last_message_at", "guild_id", "last_message_at"),
     )
 
 
@@ -503,6 +521,10 @@ class Message(Base):
 
 
 class BotState(Base):
+    """A server's record of the companion (reference/001). Since migration 0010 its mood and counters are
+    not written here but in ``mood_shards`` (no row every turn of a server waits on); the columns stay
+    for the reference schema and hold what they held then."""
+
     __tablename__ = "bot_states"
 
     id: Mapped[int] = bigint_pk()
@@ -560,6 +582,8 @@ class UserRelationship(Base):
     avg_message_length: Mapped[float] = mapped_column(Float, server_default=_ZERO)
     conversation_depth_avg: Mapped[float] = mapped_column(Float, server_default=_ZERO)
     shared_references: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=_EMPTY_OBJECT)
+    # Someone else in this server shares an interest or a place with them (set when memory links them).
+    common_ground: Mapped[bool] = mapped_column(Boolean, server_default=_FALSE)
     first_interaction_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
     last_interaction_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
     created_at: Mapped[datetime] = created_at_column()
@@ -646,6 +670,60 @@ class FactAssociation(Base):
         UniqueConstraint("fact_id_1", "fact_id_2"),
         CheckConstraint("fact_id_1 <> fact_id_2", name="distinct_facts"),
     )
+
+
+class MoodShard(Base):
+    """A share of a server's mood (``guild_id`` NULL: DMs), written by the turns of the people whose
+    ``user_id % SHARDS`` it is, so turns in one server never wait on one row.
+
+    Each holds how far it moves the mood from the baseline, as of ``updated_at``; the mood at any moment
+    is the baseline plus every shard's offset decayed to that moment (``living.mood.decayed``'s closed
+    form), computed when read. Counters are shared the same way and summed when read.
+    """
+
+    __tablename__ = "mood_shards"
+
+    id: Mapped[int] = bigint_pk()
+    guild_id: Mapped[int | None] = mapped_column(BigInteger)
+    shard: Mapped[int] = mapped_column(Integer)
+    valence_offset: Mapped[float] = mapped_column(Float, server_default=_ZERO)
+    arousal_offset: Mapped[float] = mapped_column(Float, server_default=_ZERO)
+    updated_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
+    messages_sent: Mapped[int] = mapped_column(Integer, server_default=_ZERO)
+    facts_learned: Mapped[int] = mapped_column(Integer, server_default=_ZERO)
+    users_known: Mapped[int] = mapped_column(Integer, server_default=_ZERO)
+
+    __table_args__ = (
+        UniqueConstraint("guild_id", "shard", postgresql_nulls_not_distinct=True),
+        CheckConstraint("valence_offset BETWEEN -2 AND 2", name="valence_offset_range"),
+        CheckConstraint("arousal_offset BETWEEN -2 AND 2", name="arousal_offset_range"),
+    )
+
+
+class PersonUsage(Base):
+    """The per-person guards' counters: the times of the turns of the last minute (at most a few dozen)
+    and today's model tokens. One small row, so a guard never counts a person's history."""
+
+    __tablename__ = "person_usage"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, _user_fk(), primary_key=True)
+    recent_turns: Mapped[list[datetime]] = mapped_column(
+        ARRAY(DateTime(timezone=True)), server_default=text("'{}'")
+    )
+    day: Mapped[date | None] = mapped_column(Date)
+    day_tokens: Mapped[int] = mapped_column(BigInteger, server_default=_ZERO)
+
+
+class ServerUsage(Base):
+    """A server's model tokens today, in shards (``user_id % SHARDS``) summed when read: the daily
+    server budget without a row every turn of the server waits on."""
+
+    __tablename__ = "server_usage"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    tokens: Mapped[int] = mapped_column(BigInteger, server_default=_ZERO)
 
 
 class MoodHistory(Base):

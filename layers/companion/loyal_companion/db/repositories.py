@@ -15,7 +15,6 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from loyal_companion.db.models import (
-    BotState,
     Guild,
     InteractionReceipt,
     Persona,
@@ -170,8 +169,12 @@ class FactRepository:
         return result.first() is not None
 
     def delete_all_for(self, user_id: int) -> int:
+        """Forget every fact of the person, and that they shared anything with anyone."""
         result = self._session.execute(
             delete(UserFact).where(UserFact.user_id == user_id).returning(UserFact.id)
+        )
+        self._session.execute(
+            update(UserRelationship).where(UserRelationship.user_id == user_id).values(common_ground=False)
         )
         return len(result.all())
 
@@ -224,15 +227,6 @@ class PersonalityRepository:
 
     def all(self) -> list[Personality]:
         return list(self._session.scalars(select(Personality).order_by(Personality.id)).all())
-
-
-class MoodRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
-    def get(self, guild_id: int | None) -> BotState | None:
-        cond = BotState.guild_id.is_(None) if guild_id is None else BotState.guild_id == guild_id
-        return self._session.scalars(select(BotState).where(cond)).one_or_none()
 
 
 class RelationshipRepository:
@@ -307,7 +301,6 @@ class Repositories:
         self.guilds = GuildRepository(session)
         self.receipts = ReceiptRepository(session)
         self.personalities = PersonalityRepository(session)
-        self.moods = MoodRepository(session)
         self.relationships = RelationshipRepository(session)
         self.events = EventRepository(session)
         self.personas = PersonaRepository(session)

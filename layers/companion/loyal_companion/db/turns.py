@@ -90,25 +90,18 @@ SELECT (SELECT id FROM u) AS user_id, (SELECT timezone FROM u) AS timezone,
        {_llm_columns()},
        CASE WHEN ul.model IS NOT NULL THEN ul.is_default WHEN pl.model IS NOT NULL THEN pl.is_default
             ELSE true END AS model_from_default_config,
-       (SELECT count(*) FROM messages m
-         WHERE m.user_id = (SELECT id FROM u) AND m.role = 'user' AND m.created_at >= :minute_ago) AS turns_last_minute,
-       (SELECT COALESCE(sum(COALESCE(m.model_prompt_tokens, 0) + COALESCE(m.model_completion_tokens, 0)), 0)
-          FROM messages m
-         WHERE m.user_id = (SELECT id FROM u) AND m.role = 'assistant' AND m.created_at >= :day_start) AS tokens_today_person,
-       CASE WHEN CAST(:guild_id AS bigint) IS NULL THEN 0 ELSE
-       (SELECT COALESCE(sum(COALESCE(m.model_prompt_tokens, 0) + COALESCE(m.model_completion_tokens, 0)), 0)
-          FROM messages m JOIN conversations c ON c.id = m.conversation_id
-         WHERE c.guild_id = CAST(:guild_id AS bigint) AND m.role = 'assistant' AND m.created_at >= :day_start)
-       END AS tokens_today_server,
-       CAST(:guild_id AS bigint) IS NOT NULL AND EXISTS (
-           SELECT 1 FROM fact_associations fa
-           JOIN user_facts mine ON mine.id IN (fa.fact_id_1, fa.fact_id_2) AND mine.user_id = (SELECT id FROM u)
-           JOIN user_facts theirs ON theirs.id IN (fa.fact_id_1, fa.fact_id_2) AND theirs.user_id <> mine.user_id
-           WHERE mine.is_active AND theirs.is_active
-             AND theirs.user_id IN (SELECT c.user_id FROM conversations c WHERE c.guild_id = CAST(:guild_id AS bigint))
-       ) AS has_common_ground,
+       (SELECT count(*) FROM person_usage pu, unnest(pu.recent_turns) AS t
+         WHERE pu.user_id = (SELECT id FROM u) AND t >= :minute_ago) AS turns_last_minute,
+       COALESCE((SELECT day_tokens FROM person_usage
+                  WHERE user_id = (SELECT id FROM u) AND day = CAST(:today AS date)), 0) AS tokens_today_person,
+       COALESCE((SELECT sum(tokens) FROM server_usage
+                  WHERE guild_id = CAST(:guild_id AS bigint) AND day = CAST(:today AS date)), 0) AS tokens_today_server,
+       CAST(:guild_id AS bigint) IS NOT NULL AND COALESCE(ur.common_ground, false) AS has_common_ground,
        to_regclass('user_fact_embeddings') IS NOT NULL AS embeddings_ready,
-       bs.mood_valence, bs.mood_arousal,
+       LEAST(1, GREATEST(-1, COALESCE(CAST(p.settings -> 'mood' ->> 'baseline_valence' AS float8), 0)
+                             + COALESCE(ms.valence, 0))) AS mood_valence,
+       LEAST(1, GREATEST(-1, COALESCE(CAST(p.settings -> 'mood' ->> 'baseline_arousal' AS float8), 0)
+                             + COALESCE(ms.arousal, 0))) AS mood_arousal,
        ur.relationship_score, ur.total_interactions,
        conv.id AS conversation_id, conv.last_message_at
 FROM chosen
@@ -124,23 +117,31 @@ LEFT JOIN llm_configs ul ON ul.id = ups.llm_config_id
 LEFT JOIN llm_configs pl ON pl.id = p.llm_config_id
 LEFT JOIN LATERAL (SELECT * FROM llm_configs WHERE is_default LIMIT 1) dl ON true
 LEFT JOIN LATERAL (
-    SELECT mood_valence, mood_arousal FROM bot_states WHERE guild_id = CAST(:guild_id AS bigint)
-    UNION ALL
-    SELECT mood_valence, mood_arousal FROM bot_states WHERE CAST(:guild_id AS bigint) IS NULL AND guild_id IS NULL
-    LIMIT 1
-) bs ON true
+    -- The server's mood: each share's offset decayed to now (computed when read; nothing rewrites it).
+    SELECT sum(x.valence_offset * x.keep) AS valence, sum(x.arousal_offset * x.keep) AS arousal
+    FROM (
+        SELECT valence_offset, arousal_offset,
+               exp(-COALESCE(CAST(p.settings -> 'mood' ->> 'decay_rate_per_hour' AS float8), 0.05)
+                   * GREATEST(0, extract(epoch FROM (CAST(:now AS timestamptz) - updated_at))) / 3600.0) AS keep
+        FROM mood_shards
+        WHERE guild_id = CAST(:guild_id AS bigint) OR (CAST(:guild_id AS bigint) IS NULL AND guild_id IS NULL)
+    ) x
+) ms ON true
 LEFT JOIN LATERAL (
-    SELECT relationship_score, total_interactions FROM user_relationships
+    SELECT relationship_score, total_interactions, common_ground FROM user_relationships
     WHERE user_id = (SELECT id FROM u)
       AND (guild_id = CAST(:guild_id AS bigint) OR (CAST(:guild_id AS bigint) IS NULL AND guild_id IS NULL))
     LIMIT 1
 ) ur ON true
 LEFT JOIN user_communication_styles st ON st.user_id = (SELECT id FROM u)
 LEFT JOIN LATERAL (
-    SELECT id, last_message_at FROM conversations
-    WHERE user_id = (SELECT id FROM u) AND is_active
-      AND (channel_id = CAST(:channel_id AS bigint) OR (CAST(:channel_id AS bigint) IS NULL AND channel_id IS NULL))
-    ORDER BY last_message_at DESC, id DESC LIMIT 1
+    (SELECT id, last_message_at FROM conversations
+      WHERE user_id = (SELECT id FROM u) AND is_active AND channel_id = CAST(:channel_id AS bigint)
+      ORDER BY last_message_at DESC, id DESC LIMIT 1)
+    UNION ALL
+    (SELECT id, last_message_at FROM conversations
+      WHERE user_id = (SELECT id FROM u) AND is_active AND channel_id IS NULL AND CAST(:channel_id AS bigint) IS NULL
+      ORDER BY last_message_at DESC, id DESC LIMIT 1)
 ) conv ON true
 """
 )
@@ -246,7 +247,8 @@ def load_turn_state(
                 "channel_id": channel_id,
                 "requested": requested.strip() if requested and requested.strip() else None,
                 "minute_ago": minute_ago,
-                "day_start": day_start,
+                "today": day_start.date(),
+                "now": now,
                 "default_slug": default_slug,
                 "src_yours": YOUR_SETTING,
                 "src_own_persona": YOUR_PERSONA,
@@ -375,9 +377,18 @@ WITH person AS (
     RETURNING id
 ), latest AS (
     SELECT id FROM conversations
-    WHERE user_id = (SELECT id FROM person) AND is_active AND last_message_at > :since
-      AND (channel_id = CAST(:channel_id AS bigint) OR (CAST(:channel_id AS bigint) IS NULL AND channel_id IS NULL))
-    ORDER BY last_message_at DESC, id DESC LIMIT 1
+    WHERE id = (
+        SELECT c.id FROM (
+            (SELECT id, last_message_at FROM conversations
+              WHERE user_id = (SELECT id FROM person) AND is_active AND channel_id = CAST(:channel_id AS bigint)
+                AND last_message_at > :since
+              ORDER BY last_message_at DESC, id DESC LIMIT 1)
+            UNION ALL
+            (SELECT id, last_message_at FROM conversations
+              WHERE user_id = (SELECT id FROM person) AND is_active AND channel_id IS NULL
+                AND CAST(:channel_id AS bigint) IS NULL AND last_message_at > :since
+              ORDER BY last_message_at DESC, id DESC LIMIT 1)
+        ) c ORDER BY c.last_message_at DESC LIMIT 1)
     FOR UPDATE
 ), touched AS (
     UPDATE conversations c SET message_count = c.message_count + :added, last_message_at = :now, updated_at = :now,

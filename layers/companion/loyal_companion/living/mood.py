@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Final
 
 LABEL_THRESHOLD: Final = 0.3
+# A server's mood is kept in this many shares, written by different people's turns (db.living).
+SHARDS: Final = 16
 
 
 def clamp(value: float, low: float = -1.0, high: float = 1.0) -> float:

@@ -540,15 +540,15 @@ def bench_decay(report: Report, *, states: int = 100_000) -> dict[str, Any]:
                 conn.execute(text("BEGIN"))
                 conn.execute(
                     text(
-                        "INSERT INTO bot_states (guild_id, mood_valence, mood_arousal, mood_updated_at) "
-                        "SELECT g, (random() * 2 - 1) * 0.9, (random() * 2 - 1) * 0.9, "
+                        "INSERT INTO mood_shards (guild_id, shard, valence_offset, arousal_offset, updated_at) "
+                        "SELECT g, 0, (random() * 2 - 1) * 0.9, (random() * 2 - 1) * 0.9, "
                         "CAST(:t AS timestamptz) - make_interval(mins => mod(g, 600)) "
                         "FROM generate_series(1, :n) g"
                     ),
                     {"t": now - timedelta(minutes=15), "n": states},
                 )
                 conn.execute(text("COMMIT"))
-                conn.execute(text("ANALYZE bot_states"))
+                conn.execute(text("ANALYZE mood_shards"))
             from sqlalchemy.orm import Session
 
             timings = []
@@ -567,7 +567,7 @@ def bench_decay(report: Report, *, states: int = 100_000) -> dict[str, Any]:
         finally:
             local.stop()
     report(
-        f"mood decay over {states:,} bot states: {timings[0]:.2f} s first run, {min(timings):.2f} s best of 3 "
+        f"mood decay over {states:,} moods away from their baseline: {timings[0]:.2f} s first run, {min(timings):.2f} s best of 3 "
         f"(target ≤ 2 s); {result.moved:,} moved, {result.logged:,} history rows in the last run"
     )
     return {"first_s": timings[0], "best_s": min(timings)}

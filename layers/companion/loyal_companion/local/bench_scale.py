@@ -21,7 +21,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -147,7 +147,13 @@ def generate(engine: Any, size: Size, now: datetime) -> dict[str, float]:
             "710000000000000000 + mod(u.id, CAST(:guilds AS int)) + 1, CAST(:t AS timestamptz) - interval '30 days', "
             "u.last_seen_at, CASE WHEN u.discord_id = CAST(:d AS bigint) THEN CAST(:mm AS int) ELSE CAST(:me AS int) END "
             "FROM users u",
-            {"guilds": GUILDS, "t": now, "d": MEASURED, "mm": size.measured_messages, "me": size.messages_each},
+            {
+                "guilds": GUILDS,
+                "t": now,
+                "d": MEASURED,
+                "mm": size.measured_messages,
+                "me": size.messages_each,
+            },
         ),
         # The measured person talks in the measured server's channel.
         (
@@ -156,10 +162,10 @@ def generate(engine: Any, size: Size, now: datetime) -> dict[str, float]:
             "WHERE user_id = (SELECT id FROM users WHERE discord_id = CAST(:d AS bigint))",
             {"g": MEASURED_GUILD, "c": MEASURED_GUILD + 10_000_000_000_000_000, "t": now, "d": MEASURED},
         ),
-        # A mood per server; far more servers than the people here talk in (decay touches them all).
+        # A mood per server, at rest; far more servers than the people here talk in.
         (
-            "INSERT INTO bot_states (guild_id, mood_valence, mood_arousal, mood_updated_at) "
-            "SELECT 700000000000000000 + g, 0.1, -0.1, CAST(:t AS timestamptz) - interval '1 hour' "
+            "INSERT INTO mood_shards (guild_id, shard, valence_offset, arousal_offset, updated_at) "
+            "SELECT 700000000000000000 + g, 0, 0, 0, CAST(:t AS timestamptz) - interval '1 hour' "
             "FROM generate_series(1, CAST(:g AS bigint)) g",
             {"g": size.people, "t": now},
         ),
@@ -206,7 +212,14 @@ def generate(engine: Any, size: Size, now: datetime) -> dict[str, float]:
                 "FROM users u CROSS JOIN LATERAL generate_series(1, CASE WHEN u.discord_id = CAST(:d AS bigint) "
                 "THEN CAST(:mf AS int) ELSE CAST(:fe AS int) END) g "
                 "WHERE mod(u.id, CAST(:parts AS int)) = CAST(:part AS int)",
-                {"t": now, "d": MEASURED, "mf": size.measured_facts, "fe": size.facts_each, "parts": PARTS, "part": part},
+                {
+                    "t": now,
+                    "d": MEASURED,
+                    "mf": size.measured_facts,
+                    "fe": size.facts_each,
+                    "parts": PARTS,
+                    "part": part,
+                },
             ),
             (
                 "INSERT INTO user_fact_terms (user_id, term, fact_id, weight) "
@@ -225,7 +238,9 @@ def generate(engine: Any, size: Size, now: datetime) -> dict[str, float]:
 
     timed("messages", lambda: parallel(*(messages(i) for i in range(PARTS))))
     timed("facts and postings", lambda: parallel(*(facts(i) for i in range(PARTS))))
-    halves: list[list[tuple[str, dict[str, Any]]]] = [[(s, {}) for s in rebuild[i::PARTS]] for i in range(PARTS)]
+    halves: list[list[tuple[str, dict[str, Any]]]] = [
+        [(s, {}) for s in rebuild[i::PARTS]] for i in range(PARTS)
+    ]
     timed("indexes", lambda: parallel(*halves))
     return steps
 
@@ -317,7 +332,9 @@ def turn_plans(url: str, discord_base: str, message: str) -> list[tuple[str, int
     services = _turn_services(url, discord_base, engine)
     recorded: list[tuple[str, Any]] = []
 
-    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+    def record(
+        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+    ) -> None:
         if statement.lstrip().upper().startswith(("SELECT", "WITH", "INSERT", "UPDATE", "DELETE")):
             recorded.append((statement, parameters))
 
@@ -411,16 +428,13 @@ def throughput(url: str, workers: int, *, same_server: bool, turns: int = 60) ->
 
 
 def decay_at_baseline(session: Any, now: datetime) -> tuple[int, int]:
-    """(rows written, WAL bytes) for one decay run when every state is already at its baseline."""
+    """(rows written, WAL bytes) for one decay run when every server's mood is at its baseline."""
     from sqlalchemy import text
 
     from loyal_companion.jobs.decay import decay_moods, decay_parameters
 
     params = decay_parameters(session)
-    session.execute(
-        text("UPDATE bot_states SET mood_valence = :v, mood_arousal = :a, mood_updated_at = :t"),
-        {"v": params.baseline_valence, "a": params.baseline_arousal, "t": now - timedelta(hours=1)},
-    )
+    session.execute(text("UPDATE mood_shards SET valence_offset = 0, arousal_offset = 0"))
     session.commit()
     before = session.execute(text("SELECT pg_current_wal_insert_lsn()")).scalar()
     result = decay_moods(session, now=now, params=params)

@@ -79,11 +79,21 @@ m_incoming AS (
     ON CONFLICT (user_id, content_key) WHERE is_active DO NOTHING
     RETURNING id, fact_type, fact_content, content_key, subject, subject_role, search_vector
 ), m_retired AS (
+    -- What the new facts update or contradict (by id, the person's own only), and the older value of a
+    -- single-valued subject (by its category, through an index).
     UPDATE user_facts x
-    SET is_active = false, superseded_by_id = n.id, updated_at = CAST(:now AS timestamptz)
-    FROM m_incoming f JOIN m_new n ON n.content_key = {_key("f.content")}
-    WHERE x.user_id = CAST(:user_id AS bigint) AND x.is_active
-      AND (x.id = f.replaces OR (f.category IS NOT NULL AND x.category = f.category))
+    SET is_active = false, superseded_by_id = r.new_id, updated_at = CAST(:now AS timestamptz)
+    FROM (
+        SELECT f.replaces AS old_id, n.id AS new_id
+        FROM m_incoming f JOIN m_new n ON n.content_key = {_key("f.content")}
+        WHERE f.replaces IS NOT NULL
+        UNION ALL
+        SELECT y.id, n.id
+        FROM m_incoming f JOIN m_new n ON n.content_key = {_key("f.content")}
+        JOIN user_facts y ON y.user_id = CAST(:user_id AS bigint) AND y.is_active AND y.category = f.category
+        WHERE f.category IS NOT NULL
+    ) r
+    WHERE x.id = r.old_id AND x.user_id = CAST(:user_id AS bigint) AND x.is_active AND x.id <> r.new_id
     RETURNING x.id
 ), m_named AS (
     INSERT INTO user_entities (user_id, name, role, fact_id)
@@ -96,25 +106,42 @@ m_incoming AS (
         fact_id = COALESCE(user_entities.fact_id, EXCLUDED.fact_id),
         updated_at = CAST(:now AS timestamptz)
     RETURNING 1
-), m_common AS (
-    -- Common ground with other people of the same server: a shared interest or the same place. Only the
-    -- link is kept; prompts mention it in general terms and never carry another person's facts.
-    INSERT INTO fact_associations (fact_id_1, fact_id_2, association_type, strength, discovered_at)
-    SELECT DISTINCT n.id, o.id,
-           CASE WHEN n.fact_type = 'location' THEN 'same_location' ELSE 'shared_interest' END,
-           0.6, CAST(:now AS timestamptz)
+), m_members AS (
+    -- The people most recently active in this server: common ground is looked for among them only.
+    SELECT DISTINCT c.user_id FROM (
+        SELECT user_id FROM conversations
+        WHERE guild_id = CAST(:guild_id AS bigint) AND user_id <> CAST(:user_id AS bigint)
+        ORDER BY last_message_at DESC LIMIT 100
+    ) c
+), m_pairs AS (
+    -- A new interest or place of theirs that someone of the server shares: found through that person's
+    -- postings, a handful at most. Only the link is kept; prompts mention it in general terms and never
+    -- carry another person's facts.
+    SELECT DISTINCT ON (o.user_id) n.id AS mine, o.id AS theirs, o.user_id AS them,
+           CASE WHEN n.fact_type = 'location' THEN 'same_location' ELSE 'shared_interest' END AS kind
     FROM m_new n
-    JOIN user_facts o ON o.fact_type = n.fact_type AND o.is_active AND o.user_id <> CAST(:user_id AS bigint)
-    WHERE CAST(:guild_id AS bigint) IS NOT NULL
-      AND n.fact_type IN ('hobby', 'preference', 'location')
-      AND o.user_id IN (SELECT c.user_id FROM conversations c WHERE c.guild_id = CAST(:guild_id AS bigint))
-      AND EXISTS (
-          SELECT 1 FROM unnest(n.search_vector) AS w(lexeme, positions, weights)
-          WHERE 'A' = ANY (w.weights) AND length(w.lexeme) > 3
-            AND w.lexeme <> ALL (tsvector_to_array(to_tsvector('english'::regconfig, CAST(:common_words AS text))))
-            AND o.search_vector @@ to_tsquery('simple', quote_literal(w.lexeme) || '\\:A')  -- its words, not its subject
-      )
+    CROSS JOIN LATERAL (
+        SELECT w.lexeme FROM unnest(n.search_vector) AS w(lexeme, positions, weights)
+        WHERE 'A' = ANY (w.weights) AND length(w.lexeme) > 3
+          AND w.lexeme <> ALL (tsvector_to_array(to_tsvector('english'::regconfig, CAST(:common_words AS text))))
+    ) word
+    CROSS JOIN m_members m
+    JOIN user_fact_terms t ON t.user_id = m.user_id AND t.term = word.lexeme
+    JOIN user_facts o ON o.id = t.fact_id AND o.is_active AND o.fact_type = n.fact_type
+    WHERE CAST(:guild_id AS bigint) IS NOT NULL AND n.fact_type IN ('hobby', 'preference', 'location')
+    ORDER BY o.user_id, o.id DESC
+    LIMIT 5
+), m_common AS (
+    INSERT INTO fact_associations (fact_id_1, fact_id_2, association_type, strength, discovered_at)
+    SELECT mine, theirs, kind, 0.6, CAST(:now AS timestamptz) FROM m_pairs
     ON CONFLICT (fact_id_1, fact_id_2) DO NOTHING
+    RETURNING 1
+), m_common_ground AS (
+    -- Both sides now share something in this server (the turn's own statement marks the person itself).
+    UPDATE user_relationships r SET common_ground = true
+    WHERE r.guild_id = CAST(:guild_id AS bigint) AND NOT r.common_ground AND EXISTS (SELECT 1 FROM m_pairs)
+      AND (r.user_id IN (SELECT them FROM m_pairs)
+           OR (CAST(:mark_self AS boolean) AND r.user_id = CAST(:user_id AS bigint)))
     RETURNING 1
 )"""
 
@@ -162,6 +189,7 @@ def learn_params(
         "source_message_id": source_message_id,
         "context": context[:300] if context else None,
         "common_words": COMMON_WORDS,
+        "mark_self": True,
     }
 
 

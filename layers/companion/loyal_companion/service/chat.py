@@ -305,6 +305,7 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
                 now=now,
                 embeddings_model=embedder.model if vectors and embedder is not None else None,
                 vectors=vectors,
+                tokens=completion.prompt_tokens + completion.completion_tokens,
             ),
         )
         uow.commit()

@@ -114,10 +114,10 @@ def ask_about_message(ctx: CommandContext) -> Reply:
 
 
 def mood(ctx: CommandContext) -> Reply:
+    state = load_state(ctx)  # the mood as the companion feels it now, with the personality's baseline
     with ctx.transaction() as uow:
         ctx.person(uow)
-        state = uow.repos.moods.get(ctx.info.guild_id)
-        current = Mood(state.mood_valence, state.mood_arousal) if state else Mood(0.0, 0.0)
+        current = Mood(state.mood_valence, state.mood_arousal)
         text = (
             f"**{current.label.capitalize()}** — {MOOD_LINES[current.label]}\n"
             f"`mood  ` {bar(current.valence)}  {current.valence:+.2f}\n"

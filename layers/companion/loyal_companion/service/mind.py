@@ -30,7 +30,13 @@ from loyal_companion.memory.rules import Candidate, Entity
 logger = logging.getLogger(__name__)
 
 DEFAULTS: dict[str, Any] = {
-    "mood": {"damping": 0.5, "history_threshold": 0.1, "baseline_valence": 0.0, "baseline_arousal": 0.0},
+    "mood": {
+        "damping": 0.5,
+        "history_threshold": 0.1,
+        "baseline_valence": 0.0,
+        "baseline_arousal": 0.0,
+        "decay_rate_per_hour": 0.05,
+    },
     "facts": {"window_turns": DEFAULT_WINDOW_TURNS},
 }
 
@@ -105,6 +111,7 @@ def turn_effects(
     now: datetime,
     embeddings_model: str | None = None,
     vectors: list[dict[str, Any]] | None = None,
+    tokens: int = 0,
 ) -> TurnEffects:
     settings = state.config.settings
     before = Mood(state.mood_valence, state.mood_arousal)
@@ -128,8 +135,9 @@ def turn_effects(
         now=now,
         dv=after.valence - before.valence,
         da=after.arousal - before.arousal,
-        base_valence=float(_setting(settings, "mood", "baseline_valence")),
-        base_arousal=float(_setting(settings, "mood", "baseline_arousal")),
+        valence_after=after.valence,
+        arousal_after=after.arousal,
+        rate_per_hour=float(_setting(settings, "mood", "decay_rate_per_hour")),
         meaningful=meaningful_change(before, after, float(_setting(settings, "mood", "history_threshold"))),
         why=f"a conversation that felt {_feel(reading.assessment)}",
         score_delta=score_delta(
@@ -165,6 +173,7 @@ def turn_effects(
         context=message[:300],
         embeddings_model=embeddings_model,
         vectors=vectors or [],
+        tokens=tokens,
     )
 
 
