@@ -11,13 +11,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from loyal_companion.db.sql import sql
 from loyal_companion.living.mood import SHARDS
-from loyal_companion.memory.learn import EMBEDDED_CTES, LEARN_CTES, learn_params
+from loyal_companion.memory.learn import LEARN_CTES, learn_params
 from loyal_companion.memory.rules import Candidate
 
 _EFFECTS = """
@@ -138,20 +137,14 @@ WITH p AS (
         tokens = CASE WHEN g.day = EXCLUDED.day THEN g.tokens + EXCLUDED.tokens ELSE EXCLUDED.tokens END,
         day = EXCLUDED.day
     RETURNING 1
-){embedded}
+)
 SELECT (SELECT count(*) FROM m_new) AS facts_added, (SELECT count(*) FROM m_retired) AS facts_superseded,
        (SELECT count(*) FROM follow) AS followups_added, (SELECT count(*) FROM opinions) AS opinions_touched,
        (SELECT count(*) FROM history) AS history_rows, (SELECT count(*) FROM style) AS style_rows,
-       (SELECT count(*) FROM m_common) AS associations_added{embedded_count}
+       (SELECT count(*) FROM m_common) AS associations_added
 """
 
-_EFFECTS = _EFFECTS.replace("{learn}", LEARN_CTES.replace("{guard}", "true"))
-_EFFECTS_SQL = sql(_EFFECTS.replace("{embedded}", "").replace("{embedded_count}", ""))
-_EFFECTS_WITH_EMBEDDINGS_SQL = sql(
-    _EFFECTS.replace("{embedded}", EMBEDDED_CTES).replace(
-        "{embedded_count}", ", (SELECT count(*) FROM m_embedded) AS embeddings_stored"
-    )
-)
+_EFFECTS_SQL = sql(_EFFECTS.replace("{learn}", LEARN_CTES.replace("{guard}", "true")))
 
 
 @dataclass
@@ -181,10 +174,6 @@ class TurnEffects:
     context: str | None = None
     source: str = "conversation"
     tokens: int = 0  # the model tokens of this turn, for the daily budgets
-    # With embeddings: the model, and vectors for new facts ({"content", "vector"}) and for older facts
-    # that had none ({"fact_id", "vector"}); vectors in pgvector's text form.
-    embeddings_model: str | None = None
-    vectors: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -195,20 +184,13 @@ class EffectCounts:
     opinions_touched: int
     history_rows: int
     associations_added: int = 0
-    embeddings_stored: int = 0
 
 
 def apply_turn_effects(session: Session, effects: TurnEffects) -> EffectCounts:
     style = effects.style or {}
-    statement = _EFFECTS_SQL
-    params: dict[str, Any] = {}
-    if effects.embeddings_model is not None:
-        statement = _EFFECTS_WITH_EMBEDDINGS_SQL
-        params = {"embeddings_model": effects.embeddings_model, "vectors": json.dumps(effects.vectors)}
     row = session.execute(
-        statement,
-        params
-        | {
+        _EFFECTS_SQL,
+        {
             "user_id": effects.user_id,
             "guild_id": effects.guild_id,
             "channel_id": effects.channel_id,
@@ -250,7 +232,6 @@ def apply_turn_effects(session: Session, effects: TurnEffects) -> EffectCounts:
         # the relationship upsert above marks the person's own row
         | {"mark_self": False},
     ).one()
-    mapping = row._mapping
     return EffectCounts(
         facts_added=int(row.facts_added),
         facts_superseded=int(row.facts_superseded),
@@ -258,5 +239,4 @@ def apply_turn_effects(session: Session, effects: TurnEffects) -> EffectCounts:
         opinions_touched=int(row.opinions_touched),
         history_rows=int(row.history_rows),
         associations_added=int(row.associations_added),
-        embeddings_stored=int(mapping.get("embeddings_stored", 0)),
     )

@@ -30,6 +30,7 @@ Report = Callable[[str], None]
 MEASURED = 900000000000000001  # the measured person's Discord id
 MEASURED_GUILD = 700000000000000001
 GUILDS = 1000
+MODEL_S = 0.04  # the model latency of the second throughput run
 
 
 @dataclass(frozen=True)
@@ -386,12 +387,36 @@ def _name(statement: str) -> str:
 # -- throughput --------------------------------------------------------------------------------------
 
 
-def _worker(url: str, discord_id: int, guild_id: int, turns: int, start_at: float, out: Any) -> None:
+class _ThinkingModel:
+    """The offline responder, answering after ``seconds`` (a sleep standing in for a model's latency):
+    a worker then waits as it does in production, and what is left to measure is whether workers wait
+    for each other."""
+
+    def __init__(self, seconds: float) -> None:
+        from loyal_companion.llm.offline import OfflineResponder
+
+        self._inner = OfflineResponder()
+        self._seconds = seconds
+        self.offline = True
+
+    def complete(self, *args: Any, **kwargs: Any) -> Any:
+        time.sleep(self._seconds)
+        return self._inner.complete(*args, **kwargs)
+
+    def structured(self, *args: Any, **kwargs: Any) -> Any:
+        return self._inner.structured(*args, **kwargs)
+
+
+def _worker(
+    url: str, discord_id: int, guild_id: int, turns: int, start_at: float, model_s: float, out: Any
+) -> None:
     from loyal_companion.local.discord_stub import DiscordStub
 
     logging.getLogger("loyal_companion").setLevel(logging.ERROR)
     with DiscordStub() as stub:
         services = _turn_services(url, stub.base_url)
+        if model_s:
+            services.model = _ThinkingModel(model_s)
         run_turns(services, [PLAIN[0]] * 3, discord_id=discord_id, guild_id=guild_id, label="warm")
         while time.time() < start_at:
             time.sleep(0.001)
@@ -406,7 +431,7 @@ def _worker(url: str, discord_id: int, guild_id: int, turns: int, start_at: floa
         out.put(time.perf_counter() - started)
 
 
-def throughput(url: str, workers: int, *, same_server: bool, turns: int = 60) -> float:
+def throughput(url: str, workers: int, *, same_server: bool, model_s: float = 0.0, turns: int = 150) -> float:
     """Turns per second of ``workers`` processes, each serving its own person."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
@@ -415,7 +440,9 @@ def throughput(url: str, workers: int, *, same_server: bool, turns: int = 60) ->
     for w in range(workers):
         person = 800000000000000000 + 10 + w  # ordinary people of the generated database
         guild = MEASURED_GUILD + (0 if same_server else 100 + w)
-        processes.append(context.Process(target=_worker, args=(url, person, guild, turns, start_at, queue)))
+        processes.append(
+            context.Process(target=_worker, args=(url, person, guild, turns, start_at, model_s, queue))
+        )
     for p in processes:
         p.start()
     took: list[float] = [float(queue.get(timeout=600)) for _ in processes]
@@ -540,18 +567,27 @@ def bench_scale(report: Report, *, turns: int = 60) -> dict[str, Any]:
                     plans[size.name] = turn_plans(url, stub.base_url, _learning(10_000))
                     figures[size.name] = row
                     if size is LARGE:
-                        for same in (True, False):
-                            rates = {w: throughput(url, w, same_server=same) for w in (1, 2, 4)}
-                            where = "one server" if same else "different servers"
-                            report(
-                                f"throughput, people in {where}: "
-                                + ", ".join(
-                                    f"{w} worker{'s' if w > 1 else ''} {r:.1f} turns/s"
-                                    for w, r in rates.items()
-                                )
-                                + f" (2 workers {rates[2] / rates[1]:.2f}× one, 4 workers {rates[4] / rates[1]:.2f}×)"
+                        for model_s in (0.0, MODEL_S):
+                            what = (
+                                f"a model taking {model_s * 1000:.0f} ms"
+                                if model_s
+                                else "no model time (CPU-bound)"
                             )
-                            figures[f"throughput {where}"] = rates
+                            for same in (True, False):
+                                rates = {
+                                    w: throughput(url, w, same_server=same, model_s=model_s)
+                                    for w in (1, 2, 4)
+                                }
+                                where = "one server" if same else "different servers"
+                                report(
+                                    f"throughput, {what}, people in {where}: "
+                                    + ", ".join(
+                                        f"{w} worker{'s' if w > 1 else ''} {r:.1f} turns/s"
+                                        for w, r in rates.items()
+                                    )
+                                    + f" (2 workers {rates[2] / rates[1]:.2f}× one, 4 workers {rates[4] / rates[1]:.2f}×)"
+                                )
+                                figures[f"throughput {what} {where}"] = rates
                         bulk = create_engine(url, connect_args={"timeout": 600})
                         with Session(bulk) as session:
                             moved, wal = decay_at_baseline(session, now)

@@ -27,8 +27,9 @@ by meaning. Sensitive facts are shown in public channels only when related (``ru
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final
@@ -36,6 +37,7 @@ from typing import Any, Final
 from sqlalchemy.orm import Session
 
 from loyal_companion.db.sql import sql
+from loyal_companion.db.uow import UnitOfWork
 from loyal_companion.db.vector import to_literal
 from loyal_companion.llm.types import Embedder, ModelError
 from loyal_companion.memory.rules import (
@@ -458,3 +460,50 @@ def vectors_to_store(
         for fact, vector in zip(unembedded, vectors[len(new_facts) :], strict=True)
     ]
     return rows
+
+
+_STORE_VECTORS_SQL = sql(
+    """
+WITH v AS (
+    SELECT v.content, v.fact_id, CAST(v.vector AS vector) AS embedding
+    FROM jsonb_to_recordset(CAST(:vectors AS jsonb)) AS v(content text, fact_id bigint, vector text)
+), matched AS (
+    SELECT f.id, v.embedding FROM v JOIN user_facts f
+      ON f.id = v.fact_id AND f.user_id = CAST(:user_id AS bigint)
+    UNION ALL
+    SELECT f.id, v.embedding FROM v JOIN user_facts f
+      ON v.fact_id IS NULL AND f.user_id = CAST(:user_id AS bigint) AND f.is_active
+     AND f.content_key = btrim(regexp_replace(lower(v.content), '[^[:alnum:]]+', ' ', 'g'))
+)
+INSERT INTO user_fact_embeddings (fact_id, user_id, model, dimensions, embedding, created_at)
+SELECT DISTINCT ON (id) id, CAST(:user_id AS bigint), CAST(:model AS text), vector_dims(embedding), embedding,
+       CAST(:now AS timestamptz)
+FROM matched ORDER BY id
+ON CONFLICT (fact_id) DO UPDATE SET
+    model = EXCLUDED.model, dimensions = EXCLUDED.dimensions, embedding = EXCLUDED.embedding,
+    created_at = EXCLUDED.created_at
+"""
+)
+
+
+def embed_after(
+    unit_of_work: Callable[[], UnitOfWork],
+    embedder: Embedder,
+    *,
+    user_id: int,
+    new_facts: Sequence[Candidate],
+    unembedded: Sequence[UnembeddedFact],
+    now: datetime,
+) -> int:
+    """Embed what a turn learned and a few older facts with no vector, after the reply is delivered (the
+    reply never waits for the embeddings server); what fails here is picked up by a later turn."""
+    rows = vectors_to_store(embedder, new_facts, unembedded)
+    if not rows:
+        return 0
+    with unit_of_work() as uow:
+        stored = uow.session.execute(
+            _STORE_VECTORS_SQL,
+            {"vectors": json.dumps(rows), "user_id": user_id, "model": embedder.model, "now": now},
+        )
+        uow.commit()
+    return int(getattr(stored, "rowcount", 0) or 0)

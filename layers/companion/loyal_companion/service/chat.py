@@ -41,11 +41,11 @@ from loyal_companion.memory.recall import (
     DEFAULT_SIMILARITY_WEIGHT,
     ByMeaning,
     Tuning,
+    embed_after,
     embed_or_none,
     for_prompt,
     prompt_lines,
     usable_embedder,
-    vectors_to_store,
 )
 from loyal_companion.observability import record_metric
 from loyal_companion.service.context import CommandContext, Reply
@@ -252,8 +252,6 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
         entities=loaded.entities,
         now=now,
     )
-    # Embeddings for what is about to be stored, fetched before the transaction opens.
-    vectors = vectors_to_store(embedder, reading.facts, loaded.unembedded) if embedder is not None else []
 
     with ctx.transaction() as uow:
         person = ctx.info.person
@@ -303,17 +301,27 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
                 interaction_id=ctx.info.id,
                 conversation_depth=len(window) + 2,
                 now=now,
-                embeddings_model=embedder.model if vectors and embedder is not None else None,
-                vectors=vectors,
                 tokens=completion.prompt_tokens + completion.completion_tokens,
             ),
         )
         uow.commit()
+    # Work the reply does not wait for; the worker runs it once the reply is delivered.
+    later: list[Callable[[], object]] = []
+    if embedder is not None and (reading.facts or loaded.unembedded):
+        later.append(
+            functools.partial(
+                embed_after,
+                services.unit_of_work,
+                embedder,
+                user_id=touched.user_id,
+                new_facts=reading.facts,
+                unembedded=loaded.unembedded,
+                now=now,
+            )
+        )
     if learning and not services.model.offline and touched.memory_unread >= window_turns(state):
-        # The window is read after the reply is delivered (the worker runs ``after``), off its path.
-        reply = replace(
-            reply,
-            after=functools.partial(
+        later.append(
+            functools.partial(
                 learn_window,
                 unit_of_work=services.unit_of_work,
                 model=services.model,
@@ -322,8 +330,10 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
                 now=now,
                 embedder=embedder,
                 person=person_name,
-            ),
+            )
         )
+    if later:
+        reply = replace(reply, after=functools.partial(_one_after_another, later))
     record_metric("ModelTokens", completion.prompt_tokens + completion.completion_tokens)
     logger.info(
         "chat turn",
@@ -340,12 +350,20 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
             "facts_added": effects.facts_added,
             "facts_superseded": effects.facts_superseded,
             "followups_added": effects.followups_added,
-            "embeddings_stored": effects.embeddings_stored,
             "facts_by_meaning": embedder is not None,
             "memory_unread": touched.memory_unread,
         },
     )
     return reply
+
+
+def _one_after_another(work: list[Callable[[], object]]) -> None:
+    """Each piece of later work, the next running even if one fails (each is picked up later anyway)."""
+    for piece in work:
+        try:
+            piece()
+        except Exception:
+            logger.exception("work after the reply failed; it will be picked up later")
 
 
 def _local_today(state: TurnState, now: datetime) -> date:

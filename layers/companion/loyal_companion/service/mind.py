@@ -109,8 +109,6 @@ def turn_effects(
     interaction_id: int,
     conversation_depth: int,
     now: datetime,
-    embeddings_model: str | None = None,
-    vectors: list[dict[str, Any]] | None = None,
     tokens: int = 0,
 ) -> TurnEffects:
     settings = state.config.settings
@@ -171,8 +169,6 @@ def turn_effects(
         else [],
         source_message_id=interaction_id,
         context=message[:300],
-        embeddings_model=embeddings_model,
-        vectors=vectors or [],
         tokens=tokens,
     )
 
