@@ -9,12 +9,14 @@ turns in one server never wait on the same row.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
 from loyal_companion.db.sql import sql
+from loyal_companion.db.uow import UnitOfWork
 from loyal_companion.living.mood import SHARDS
 from loyal_companion.memory.learn import LEARN_CTES, learn_params
 from loyal_companion.memory.rules import Candidate
@@ -71,19 +73,6 @@ WITH p AS (
         confidence = 1 - exp(-(user_communication_styles.samples_collected + 1) / 10.0),
         updated_at = now()
     RETURNING 1
-), opinions AS (
-    INSERT INTO bot_opinions (guild_id, topic, sentiment, interest_level, discussion_count, last_reinforced_at)
-    SELECT p.guild_id, t.topic, LEAST(1, GREATEST(-1, CAST(:sentiment AS float8))), 0.5, 1, p.now
-    FROM jsonb_array_elements_text(CAST(:topics AS jsonb)) AS t(topic), p
-    ON CONFLICT (guild_id, topic) DO UPDATE SET
-        sentiment = LEAST(1, GREATEST(-1, (bot_opinions.sentiment * bot_opinions.discussion_count + EXCLUDED.sentiment)
-                    / (bot_opinions.discussion_count + 1))),
-        discussion_count = bot_opinions.discussion_count + 1,
-        interest_level = LEAST(1, bot_opinions.interest_level + 0.05),
-        formed_at = CASE WHEN bot_opinions.discussion_count + 1 >= 3 THEN COALESCE(bot_opinions.formed_at, EXCLUDED.last_reinforced_at) END,
-        last_reinforced_at = EXCLUDED.last_reinforced_at,
-        updated_at = EXCLUDED.last_reinforced_at
-    RETURNING 1
 ), follow AS (
     INSERT INTO scheduled_events (user_id, guild_id, channel_id, event_type, trigger_at, due_at, title, context)
     SELECT p.user_id, p.guild_id, CAST(:channel_id AS bigint), 'follow_up', e.ask_at, e.ask_at, e.title,
@@ -139,7 +128,7 @@ WITH p AS (
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM m_new) AS facts_added, (SELECT count(*) FROM m_retired) AS facts_superseded,
-       (SELECT count(*) FROM follow) AS followups_added, (SELECT count(*) FROM opinions) AS opinions_touched,
+       (SELECT count(*) FROM follow) AS followups_added,
        (SELECT count(*) FROM history) AS history_rows, (SELECT count(*) FROM style) AS style_rows,
        (SELECT count(*) FROM m_common) AS associations_added
 """
@@ -167,7 +156,6 @@ class TurnEffects:
     depth: int
     style: dict[str, float | str] | None
     sentiment: float
-    topics: list[str] = field(default_factory=list)
     facts: list[Candidate] = field(default_factory=list)
     followups: list[dict[str, str]] = field(default_factory=list)
     source_message_id: int | None = None
@@ -181,7 +169,6 @@ class EffectCounts:
     facts_added: int
     facts_superseded: int
     followups_added: int
-    opinions_touched: int
     history_rows: int
     associations_added: int = 0
 
@@ -207,7 +194,6 @@ def apply_turn_effects(session: Session, effects: TurnEffects) -> EffectCounts:
             "humour": float(style.get("humour", 0.5)),
             "detail": float(style.get("detail", 0.5)),
             "sentiment": effects.sentiment,
-            "topics": json.dumps(effects.topics),
             "followups": json.dumps(effects.followups),
             "shards": SHARDS,
             "rate": effects.rate_per_hour,
@@ -236,7 +222,44 @@ def apply_turn_effects(session: Session, effects: TurnEffects) -> EffectCounts:
         facts_added=int(row.facts_added),
         facts_superseded=int(row.facts_superseded),
         followups_added=int(row.followups_added),
-        opinions_touched=int(row.opinions_touched),
         history_rows=int(row.history_rows),
         associations_added=int(row.associations_added),
     )
+
+
+# The companion's leanings in a server, reinforced by what the turn talked about. One row per server and
+# topic, so it is written after the reply is delivered, in a statement of its own (its row lock lasts that
+# statement, never a turn).
+_OPINIONS_SQL = sql(
+    """
+INSERT INTO bot_opinions (guild_id, topic, sentiment, interest_level, discussion_count, last_reinforced_at)
+SELECT CAST(:guild_id AS bigint), t.topic, LEAST(1, GREATEST(-1, CAST(:sentiment AS float8))), 0.5, 1,
+       CAST(:now AS timestamptz)
+FROM jsonb_array_elements_text(CAST(:topics AS jsonb)) AS t(topic)
+ON CONFLICT (guild_id, topic) DO UPDATE SET
+    sentiment = LEAST(1, GREATEST(-1, (bot_opinions.sentiment * bot_opinions.discussion_count + EXCLUDED.sentiment)
+                / (bot_opinions.discussion_count + 1))),
+    discussion_count = bot_opinions.discussion_count + 1,
+    interest_level = LEAST(1, bot_opinions.interest_level + 0.05),
+    formed_at = CASE WHEN bot_opinions.discussion_count + 1 >= 3
+                     THEN COALESCE(bot_opinions.formed_at, EXCLUDED.last_reinforced_at) END,
+    last_reinforced_at = EXCLUDED.last_reinforced_at,
+    updated_at = EXCLUDED.last_reinforced_at
+"""
+)
+
+
+def reinforce_opinions(
+    unit_of_work: Callable[[], UnitOfWork],
+    *,
+    guild_id: int | None,
+    topics: Sequence[str],
+    sentiment: float,
+    now: datetime,
+) -> None:
+    with unit_of_work() as uow:
+        uow.session.execute(
+            _OPINIONS_SQL,
+            {"guild_id": guild_id, "topics": json.dumps(list(topics)), "sentiment": sentiment, "now": now},
+        )
+        uow.commit()

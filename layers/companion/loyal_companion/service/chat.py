@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from loyal_companion.db.living import apply_turn_effects
+from loyal_companion.db.living import apply_turn_effects, reinforce_opinions
 from loyal_companion.db.turns import (
     TurnState,
     WindowAndFacts,
@@ -49,7 +49,14 @@ from loyal_companion.memory.recall import (
 )
 from loyal_companion.observability import record_metric
 from loyal_companion.service.context import CommandContext, Reply
-from loyal_companion.service.mind import feature_on, learning_on, read_turn, turn_effects, window_turns
+from loyal_companion.service.mind import (
+    feature_on,
+    learning_on,
+    read_turn,
+    topics_to_reinforce,
+    turn_effects,
+    window_turns,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -307,6 +314,18 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
         uow.commit()
     # Work the reply does not wait for; the worker runs it once the reply is delivered.
     later: list[Callable[[], object]] = []
+    topics = topics_to_reinforce(state, reading)
+    if topics:
+        later.append(
+            functools.partial(
+                reinforce_opinions,
+                services.unit_of_work,
+                guild_id=ctx.info.guild_id,
+                topics=topics,
+                sentiment=reading.assessment.sentiment,
+                now=now,
+            )
+        )
     if embedder is not None and (reading.facts or loaded.unembedded):
         later.append(
             functools.partial(

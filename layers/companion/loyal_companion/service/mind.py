@@ -156,7 +156,6 @@ def turn_effects(
             "detail": style.detail,
         },
         sentiment=reading.assessment.sentiment,
-        topics=list(reading.assessment.topics) if feature_on(state, "opinions", "opinions") else [],
         facts=list(reading.facts),
         followups=[
             {
@@ -177,3 +176,8 @@ def _feel(assessment: Assessment) -> str:
     if assessment.positive:
         return "warm"
     return "heavy" if assessment.negative else "steady"
+
+
+def topics_to_reinforce(state: TurnState, reading: Reading) -> list[str]:
+    """What the turn talked about, for the server's opinions (none when opinions are switched off)."""
+    return list(reading.assessment.topics) if feature_on(state, "opinions", "opinions") else []
