@@ -23,11 +23,14 @@ from loyal_companion.discord.interaction import (
     CHANNEL_MESSAGE,
     DEFERRED_CHANNEL_MESSAGE,
     EPHEMERAL,
+    MAX_BODY_BYTES,
     MESSAGE_COMPONENT,
     MODAL_SUBMIT,
     PING,
     PONG,
     MalformedInteraction,
+    check_command_data,
+    parse_body,
     read_interaction,
 )
 from loyal_companion.discord.verify import SIGNATURE_HEADER, TIMESTAMP_HEADER, SignatureVerifier
@@ -37,7 +40,9 @@ from loyal_companion.queue import Envelope, InteractionQueue
 logger = logging.getLogger(__name__)
 
 NO_MENTIONS: dict[str, list[str]] = {"parse": []}
-MAX_BODY_BYTES = 1_000_000
+# A signed request stamped further than this from now is refused (401): a captured request cannot be
+# replayed later, and a clock far off is not Discord's.
+MAX_CLOCK_SKEW_S = 300
 QUEUE_DOWN_TEXT = (
     "Sorry — I couldn't take that order just now. Nothing was saved; please try again in a moment."
 )
@@ -98,13 +103,13 @@ def handle_http_event(
         return _response(401, {"error": "invalid request signature"})
     if not verifier.verify(signature_hex=signature, timestamp=timestamp, body=body):
         return _response(401, {"error": "invalid request signature"})
+    if not _fresh(timestamp, now()):
+        return _response(401, {"error": "stale request timestamp"})
 
     try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
-        return _response(400, {"error": "malformed JSON"})
-    if not isinstance(payload, dict):
-        return _response(400, {"error": "malformed interaction"})
+        payload = parse_body(body)
+    except MalformedInteraction as exc:
+        return _response(400, {"error": f"malformed interaction: {exc}"})
     kind = payload.get("type")
     if kind == PING:
         return _response(200, {"type": PONG})
@@ -117,16 +122,23 @@ def handle_http_event(
     return _command(payload, queue=queue, now=now)
 
 
+def _fresh(timestamp: str, now: datetime) -> bool:
+    """The signed timestamp (Unix seconds) is within MAX_CLOCK_SKEW_S of now."""
+    if not timestamp.isascii() or not timestamp.isdigit():
+        return False
+    return abs(int(timestamp) - now.timestamp()) <= MAX_CLOCK_SKEW_S
+
+
 def _command(
     payload: dict[str, Any], *, queue: Callable[[], InteractionQueue], now: Callable[[], datetime]
 ) -> dict[str, Any]:
     data = payload.get("data")
-    if not isinstance(data, dict):
-        return _response(400, {"error": "malformed interaction"})
     try:
+        check_command_data(data)
         info = read_interaction(payload)
     except MalformedInteraction as exc:
         return _response(400, {"error": f"malformed interaction: {exc}"})
+    assert isinstance(data, dict)
     bind_correlation_id(str(info.id))
     invocation = commands.invocation_of(data)
     spec = commands.ROUTES.get(invocation.key)
