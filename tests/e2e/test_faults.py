@@ -214,3 +214,147 @@ def test_a_pooler_losing_prepared_statements_mid_transaction_costs_one_retry(
     counts = _counts(stack)
     assert counts["messages"] == 6 and counts["interaction_receipts"] == 3
     assert "prepared_statements=false" in caplog.text
+
+
+# -- every failure sorted: retried soon, or answered once -----------------------------------------------
+
+
+@pytest.mark.parametrize("streaming", [True, False])
+def test_a_model_answering_200_with_something_not_json_is_retried(stack: Stack, streaming: bool) -> None:
+    runtime.services().model._stream = streaming  # type: ignore[attr-defined]
+    broken = (
+        b'data: {"id": "x", "choices": [{"delta": {"content": "Hel' if streaming else b'{"id": "x", "choi'
+    )
+    stack.model.then(Scripted(raw=broken))
+    stack.post(command("chat", [opt("message", "are you there?")]))
+    records = stack.queued()
+    assert stack.work(records)["batchItemFailures"]
+    assert stack.discord.originals()[0].content == BUSY_APOLOGY  # "in a moment", and it will be
+    assert _counts(stack)["messages"] == 0
+    assert stack.work(records) == {"batchItemFailures": []}
+    assert (
+        _counts(stack)["messages"] == 2
+        and stack.discord.originals()[0].content == "Here's to you. I'm listening."
+    )
+
+
+def test_a_connection_reset_raw_from_the_driver_is_retried(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from loyal_companion.service import chat
+
+    real = chat.store_turn
+    calls = {"n": 0}
+
+    def reset_once(*args: Any, **kwargs: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise ConnectionResetError(104, "Connection reset by peer")  # as pg8000's first read raises it
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(chat, "store_turn", reset_once)
+    stack.post(command("chat", [opt("message", "hello again")]))
+    records = stack.queued()
+    assert stack.work(records)["batchItemFailures"]
+    assert stack.discord.originals()[0].content == BUSY_APOLOGY
+    assert stack.work(records) == {"batchItemFailures": []}
+    assert _counts(stack)["messages"] == 2 and _counts(stack)["interaction_receipts"] == 1
+
+
+def test_a_slow_model_is_cut_off_within_the_lambdas_time(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from loyal_companion.service import context, worker
+    from tests.support.interactions import FakeContext
+
+    # A Lambda with 5 s left: records start with 2 s or more, 1 s is kept for storing and delivering.
+    monkeypatch.setattr(FakeContext, "remaining_ms", 5_000)
+    monkeypatch.setattr(worker, "RECORD_START_MIN_S", 2.0)
+    monkeypatch.setattr(context, "RESERVE_S", 1.0)
+    monkeypatch.setattr(context, "MIN_MODEL_S", 1.0)
+    stack.model.then(Scripted(delay=8.0))  # longer than the whole invocation
+    stack.post(command("chat", [opt("message", "take your time")]))
+    records = stack.queued()
+    assert stack.work(records)["batchItemFailures"]  # cut off inside the budget, not by Lambda's timeout
+    assert stack.discord.originals()[0].content == BUSY_APOLOGY
+    monkeypatch.setattr(FakeContext, "remaining_ms", 1_500)  # too little left to start: back to the queue
+    assert stack.work(records)["batchItemFailures"] and stack.model.completions == 1
+
+
+def test_a_failed_turn_comes_back_in_seconds(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    from loyal_companion.service import worker
+
+    monkeypatch.setattr(worker, "RETRY_DELAY_S", 1)
+    stack.model.then(Scripted(status=503))
+    stack.post(command("chat", [opt("message", "hello?")]))
+    [message] = stack.sqs.receive_message(
+        QueueUrl=stack.queue_url, AttributeNames=["All"], VisibilityTimeout=360
+    )["Messages"]
+    record = {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": message["Attributes"],
+        "messageAttributes": {},
+        "md5OfBody": message["MD5OfBody"],
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:eu-west-1:123456789012:conversation.fifo",
+        "awsRegion": "eu-west-1",
+    }
+    assert stack.work([record])["batchItemFailures"]
+    import time
+
+    time.sleep(1.2)  # not the queue's 360 s
+    again = stack.sqs.receive_message(QueueUrl=stack.queue_url, AttributeNames=["All"]).get("Messages", [])
+    assert [m["MessageId"] for m in again] == [message["MessageId"]]
+
+
+def test_one_persons_failure_never_holds_back_another(stack: Stack) -> None:
+    stack.model.then(Scripted(status=503))  # the first model call fails: Ana's first turn
+    for person, line in (
+        ("300000000000000001", "one"),
+        ("300000000000000002", "two"),
+        ("300000000000000001", "three"),
+    ):
+        stack.post(
+            command("chat", [opt("message", line)], user_id=person, token=f"tok-{person}-{line}-" + "x" * 40)
+        )
+    records = stack.queued()
+    failed = {f["itemIdentifier"] for f in stack.work(records)["batchItemFailures"]}
+    ana = [r["messageId"] for r in records if "300000000000000001" in r["body"]]
+    ben = [r["messageId"] for r in records if "300000000000000002" in r["body"]]
+    assert failed == set(ana)  # Ana's later turn waits behind her first (her order is kept)
+    assert not failed & set(ben)  # Ben was answered in the same batch
+    assert _counts(stack)["messages"] == 2
+
+
+def test_a_record_delivered_twice_at_once_makes_one_model_call(stack: Stack) -> None:
+    import threading
+
+    from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
+    from tests.support.interactions import FakeContext, load_handler
+
+    stack.model.then(Scripted(delay=1.0))
+    stack.post(command("chat", [opt("message", "just once, please")]))
+    records = stack.queued()
+    results: list[dict[str, Any]] = []
+    # Two containers: two loads of the handler, each with its own batch processor.
+    handlers = [stack.conversation, load_handler("conversation")]
+
+    def container(handler: Any) -> None:
+        try:
+            results.append(dict(handler.lambda_handler({"Records": records}, FakeContext())))
+        except BatchProcessingError:
+            results.append({"batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in records]})
+
+    twins = [threading.Thread(target=container, args=(handler,)) for handler in handlers]
+    for twin in twins:
+        twin.start()
+    for twin in twins:
+        twin.join()
+    assert sorted(bool(r["batchItemFailures"]) for r in results) == [False, True]  # one waits for the other
+    assert stack.model.completions == 1
+    assert stack.work(records) == {"batchItemFailures": []}  # it comes back and re-sends the stored reply
+    assert stack.model.completions == 1 and _counts(stack)["messages"] == 2
+    assert stack.discord.originals()[0].content == "Here's to you. I'm listening."

@@ -143,12 +143,18 @@ def test_a_refused_model_key_apologises_and_does_not_retry(stack: Stack) -> None
     assert stack.discord.originals()[0].content == APOLOGY
 
 
-def test_an_expired_interaction_is_dropped_without_calls(stack: Stack) -> None:
+def test_an_expired_interaction_is_not_answered_there_but_the_person_hears_in_a_dm(stack: Stack) -> None:
     old = snowflake(time.time() * 1000 - 16 * 60 * 1000)
     stack.post(command("chat", [opt("message", "hello from the past")], interaction_id=old))
     assert stack.work() == {"batchItemFailures": []}
-    assert stack.model.completions == 0
-    assert stack.discord.calls == []
+    assert stack.model.completions == 0  # nothing is done that nobody could see
+    paths = [(c.method, c.path.split("/api/v10", 1)[-1]) for c in stack.discord.calls]
+    assert paths[0] == ("POST", "/users/@me/channels") and paths[1][0] == "POST"
+    assert not any("@original" in path for _, path in paths)
+    dm = [m for m in stack.discord.messages.values() if m.kind == "message"]
+    assert (
+        len(dm) == 1 and "reached me too late" in dm[0].content and "hello from the past" not in dm[0].content
+    )
     assert old > DISCORD_EPOCH_MS
 
 

@@ -114,6 +114,7 @@ class FakeContext:
     aws_request_id = "req-1"
     log_group_name = "/aws/lambda/test"
     log_stream_name = "test"
+    remaining_ms = 30_000
 
     def get_remaining_time_in_millis(self) -> int:
-        return 30_000
+        return self.remaining_ms

@@ -25,6 +25,7 @@ class Scripted:
     text: str | None = None
     delay: float = 0.0
     body: Any = None  # raw JSON to send instead of a completion
+    raw: bytes | None = None  # bytes to send as the 200 body (JSON or an event stream that is not)
 
 
 @dataclass
@@ -107,6 +108,14 @@ class OpenAIStub:
                         step.status,
                         step.body or {"error": {"message": "scripted failure", "type": "server_error"}},
                     )
+                    return
+                if step.raw is not None:
+                    kind = "text/event-stream" if request.get("stream") else "application/json"
+                    self.send_response(200)
+                    self.send_header("Content-Type", kind)
+                    self.send_header("Content-Length", str(len(step.raw)))
+                    self.end_headers()
+                    self.wfile.write(step.raw)
                     return
                 if step.body is not None:
                     self._json(200, step.body)

@@ -63,3 +63,32 @@ class SqsQueue:
         self._client.send_message(
             QueueUrl=self._url, MessageBody=body, MessageGroupId=group_id, MessageDeduplicationId=dedup_id
         )
+
+
+def queue_url_of(arn: str) -> str:
+    """The URL of the SQS queue named by ``arn`` (arn:aws:sqs:<region>:<account>:<name>)."""
+    parts = arn.split(":")
+    if len(parts) != 6 or parts[2] != "sqs":
+        raise ValueError(f"not an SQS queue ARN: {arn}")
+    region, account, name = parts[3], parts[4], parts[5]
+    return f"https://sqs.{region}.amazonaws.com/{account}/{name}"
+
+
+class SqsRetry:
+    """Brings a failed record back after a few seconds instead of the queue's visibility timeout (the
+    person was told "in a moment"). The boto3 client is made on first use and kept for the container."""
+
+    def __init__(self, client: Any | None = None) -> None:
+        self._client = client
+
+    def retry_in(self, *, event_source_arn: str, receipt_handle: str, seconds: int) -> None:
+        if self._client is None:
+            import boto3
+
+            from loyal_companion.observability import protect_client_loggers
+
+            protect_client_loggers()
+            self._client = boto3.client("sqs")
+        self._client.change_message_visibility(
+            QueueUrl=queue_url_of(event_source_arn), ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
+        )

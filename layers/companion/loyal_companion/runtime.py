@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from loyal_companion.config import get_settings
 from loyal_companion.discord.verify import SignatureVerifier
-from loyal_companion.queue import InteractionQueue, SqsQueue
+from loyal_companion.queue import InteractionQueue, SqsQueue, SqsRetry
 
 if TYPE_CHECKING:
     from loyal_companion.db.uow import UnitOfWork
@@ -39,6 +39,11 @@ def conversation_queue() -> InteractionQueue:
     return SqsQueue(get_settings().require("CONVERSATION_QUEUE_URL"))
 
 
+@lru_cache(maxsize=1)
+def sqs_retry() -> SqsRetry:
+    return SqsRetry()
+
+
 def use_local_queue(queue: InteractionQueue | None) -> None:
     """Send interactions to ``queue`` instead of SQS (the local stack's in-process FIFO queue)."""
     global _local_queue
@@ -58,6 +63,7 @@ def reset() -> None:
     """Forget every cached collaborator (tests; the local stack after changing settings)."""
     signature_verifier.cache_clear()
     conversation_queue.cache_clear()
+    sqs_retry.cache_clear()
     services.cache_clear()
     from loyal_companion.db import engine
 

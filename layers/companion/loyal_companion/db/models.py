@@ -760,3 +760,20 @@ class InteractionReceipt(Base):
     command: Mapped[str] = mapped_column(String(64))
     reply: Mapped[dict[str, Any]] = mapped_column(JSONB)
     created_at: Mapped[datetime] = created_at_column()
+
+    __table_args__ = (
+        # Receipts are kept only while a redelivery could need them (the token's life, and some): a
+        # person's are dropped when they next write, everyone's by the scheduled run.
+        Index("ix_interaction_receipts_user_id_created_at", "user_id", "created_at"),
+        Index("ix_interaction_receipts_created_at", "created_at"),
+    )
+
+
+class InteractionClaim(Base):
+    """A worker is answering this interaction until ``claimed_until``: a twin delivery of the same record
+    to another container waits for the receipt instead of calling the model a second time."""
+
+    __tablename__ = "interaction_claims"
+
+    interaction_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    claimed_until: Mapped[datetime] = mapped_column(index=True)

@@ -7,8 +7,8 @@ plain values; the transaction belongs to the caller's unit of work.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Final
 
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
@@ -25,6 +25,7 @@ from loyal_companion.db.models import (
     UserPreference,
     UserRelationship,
 )
+from loyal_companion.db.sql import sql
 from loyal_companion.db.vector import to_literal
 
 
@@ -192,6 +193,40 @@ class GuildRepository:
         return self._session.scalars(stmt, execution_options={"populate_existing": True}).one()
 
 
+# A receipt answers a redelivered record; past the interaction token's 15 minutes no record is answered,
+# so an hour is ample. After that the reply's text (a copy of personal data) goes.
+RECEIPT_KEEP: Final = timedelta(hours=1)
+CLAIM_FOR: Final = timedelta(seconds=90)  # longer than a worker spends on one record
+
+_SETTLE_SQL = sql(
+    """
+WITH released AS (
+    DELETE FROM interaction_claims WHERE interaction_id = CAST(:interaction_id AS bigint) RETURNING 1
+)
+DELETE FROM interaction_receipts
+WHERE user_id = CAST(:user_id AS bigint) AND created_at < CAST(:before AS timestamptz)
+"""
+)
+
+# The receipt if there is one; if not, a claim on the interaction (unless another worker's claim still
+# holds). One statement, as the plain receipt check was.
+_CLAIM_SQL = sql(
+    """
+WITH receipt AS (
+    SELECT reply FROM interaction_receipts WHERE interaction_id = CAST(:interaction_id AS bigint)
+), claim AS (
+    INSERT INTO interaction_claims (interaction_id, claimed_until)
+    SELECT CAST(:interaction_id AS bigint), CAST(:until AS timestamptz)
+    WHERE NOT EXISTS (SELECT 1 FROM receipt)
+    ON CONFLICT (interaction_id) DO UPDATE SET claimed_until = EXCLUDED.claimed_until
+    WHERE interaction_claims.claimed_until < CAST(:now AS timestamptz)
+    RETURNING 1
+)
+SELECT (SELECT reply FROM receipt) AS reply, EXISTS (SELECT 1 FROM claim) AS claimed
+"""
+)
+
+
 class ReceiptRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -199,12 +234,30 @@ class ReceiptRepository:
     def get(self, interaction_id: int) -> InteractionReceipt | None:
         return self._session.get(InteractionReceipt, interaction_id)
 
-    def add(self, *, interaction_id: int, user_id: int | None, command: str, reply: dict[str, Any]) -> None:
-        """Store the reply. A concurrent twin storing the same interaction fails on the primary key."""
+    def release(self, interaction_id: int) -> None:
+        self._session.execute(
+            text("DELETE FROM interaction_claims WHERE interaction_id = :i"), {"i": interaction_id}
+        )
+
+    def receipt_or_claim(self, interaction_id: int, *, now: datetime) -> tuple[dict[str, Any] | None, bool]:
+        """(the stored reply, None if none) and whether this worker now holds the interaction's claim."""
+        row = self._session.execute(
+            _CLAIM_SQL, {"interaction_id": interaction_id, "now": now, "until": now + CLAIM_FOR}
+        ).one()
+        return row.reply, bool(row.claimed)
+
+    def add(
+        self, *, interaction_id: int, user_id: int | None, command: str, reply: dict[str, Any], now: datetime
+    ) -> None:
+        """Store the reply (a concurrent twin storing the same interaction fails on the primary key), let go
+        of the interaction's claim, and drop the person's receipts older than ``RECEIPT_KEEP``."""
         self._session.add(
             InteractionReceipt(interaction_id=interaction_id, user_id=user_id, command=command, reply=reply)
         )
         self._session.flush()
+        self._session.execute(
+            _SETTLE_SQL, {"interaction_id": interaction_id, "user_id": user_id, "before": now - RECEIPT_KEEP}
+        )
 
 
 class PersonalityRepository:

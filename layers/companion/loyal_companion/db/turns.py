@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from loyal_companion.db.repositories import RECEIPT_KEEP
 from loyal_companion.db.sql import sql
 from loyal_companion.living.style import hints as style_hints
 from loyal_companion.llm.resolution import (
@@ -460,14 +461,22 @@ WITH stored AS (
            (:conversation_id, :user_id, :personality_id, :interaction_id, NULL,
             'assistant', :reply, false, '[]'::jsonb, :reply_tokens, :prompt_tokens, :completion_tokens, :now, :now)
     RETURNING id
+), receipt AS (
+    INSERT INTO interaction_receipts (interaction_id, user_id, command, reply, created_at)
+    SELECT :interaction_id, :user_id, :command, CAST(:receipt AS jsonb), :now
+    WHERE (SELECT count(*) FROM stored) = 2
+    RETURNING 1
+), released AS (
+    DELETE FROM interaction_claims WHERE interaction_id = :interaction_id RETURNING 1
 )
-INSERT INTO interaction_receipts (interaction_id, user_id, command, reply, created_at)
-SELECT :interaction_id, :user_id, :command, CAST(:receipt AS jsonb), :now
-WHERE (SELECT count(*) FROM stored) = 2
+-- the person's receipts that no redelivery can need any more (see RECEIPT_KEEP)
+DELETE FROM interaction_receipts
+WHERE user_id = :user_id AND created_at < CAST(:receipts_before AS timestamptz) AND EXISTS (SELECT 1 FROM receipt)
 """
 )
 
 
 def store_turn(session: Session, **values: Any) -> None:
-    """Both messages of the turn and the interaction's receipt, in one statement."""
-    session.execute(_STORE_TURN_SQL, values)
+    """Both messages of the turn and the interaction's receipt, in one statement; the interaction's claim
+    is let go and the person's receipts older than ``RECEIPT_KEEP`` dropped."""
+    session.execute(_STORE_TURN_SQL, values | {"receipts_before": values["now"] - RECEIPT_KEEP})

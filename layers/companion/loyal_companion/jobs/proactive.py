@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import text
 
+from loyal_companion.db.repositories import RECEIPT_KEEP
 from loyal_companion.db.sql import sql
 from loyal_companion.db.uow import UnitOfWork
 from loyal_companion.discord.rest import DiscordError, DiscordRest
@@ -104,6 +105,7 @@ class ProactiveResult:
     failed: int = 0
     checkins_created: int = 0
     memory_windows: int = 0
+    receipts_dropped: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -134,6 +136,7 @@ def run_proactive(
         result.checkins_created = int(getattr(created, "rowcount", 0) or 0)
         uow.commit()
     result.memory_windows = _read_ended_conversations(deps, now)
+    result.receipts_dropped = _drop_old_receipts(deps, now)
     dm_channels: dict[int, str] = {}
     for _ in range(max_batches):
         if time.monotonic() - started > deadline_s:
@@ -156,6 +159,30 @@ def run_proactive(
         extra={k: v for k, v in result.__dict__.items() if k != "errors"},
     )
     return result
+
+
+_DROP_RECEIPTS_SQL = sql(
+    """
+WITH old AS (
+    SELECT interaction_id FROM interaction_receipts WHERE created_at < CAST(:before AS timestamptz)
+    ORDER BY created_at LIMIT 10000
+), dropped AS (
+    DELETE FROM interaction_receipts r USING old WHERE r.interaction_id = old.interaction_id RETURNING 1
+), lapsed AS (
+    DELETE FROM interaction_claims WHERE claimed_until < CAST(:before AS timestamptz) RETURNING 1
+)
+SELECT (SELECT count(*) FROM dropped) AS dropped
+"""
+)
+
+
+def _drop_old_receipts(deps: ProactiveDeps, now: datetime) -> int:
+    """Receipts no redelivery can need any more (everyone's; a person's own go when they next write), and
+    claims of workers that died mid-turn."""
+    with deps.unit_of_work() as uow:
+        dropped = int(uow.session.execute(_DROP_RECEIPTS_SQL, {"before": now - RECEIPT_KEEP}).scalar() or 0)
+        uow.commit()
+    return dropped
 
 
 def _read_ended_conversations(deps: ProactiveDeps, now: datetime) -> int:

@@ -1,9 +1,10 @@
 """The model call through the openai client, to OpenAI or any OpenAI-compatible server.
 
-Timeouts and retries with backoff on 429/5xx are the openai client's own (``max_retries``); what is
-still failing after them becomes a ``ModelError`` that says whether a later retry could help. A refused
-key is a clear, permanent error naming OPENAI_API_KEY. Streaming hands partial text to ``on_partial``
-so the caller can edit the Discord message as the reply forms.
+Timeouts and retries with backoff on 429/5xx are the openai client's own (``max_retries``), unless the
+worker gives the call a budget (``ModelParams.timeout``: one attempt within it); what is still failing
+becomes a ``ModelError`` that says whether a later retry could help, a body that is not JSON included.
+A refused key is a clear, permanent error naming OPENAI_API_KEY. Streaming hands partial text to
+``on_partial`` so the caller can edit the Discord message as the reply forms.
 """
 
 from __future__ import annotations
@@ -32,14 +33,22 @@ class OpenAIChatModel:
         *,
         api_key: str | None,
         base_url: str | None,
-        timeout: float = 30.0,
-        max_retries: int = 3,
+        timeout: float = 25.0,
+        max_retries: int = 1,
         stream: bool = True,
     ) -> None:
         self._client = openai.OpenAI(
             api_key=api_key or LOCAL_SERVER_KEY, base_url=base_url, timeout=timeout, max_retries=max_retries
         )
         self._stream = stream
+        self._timeout = timeout
+
+    def _client_for(self, params: ModelParams) -> openai.OpenAI:
+        """The client, held to ``params.timeout`` in all when the worker gives a budget (one attempt: a
+        retry is the queue's, which comes back in seconds)."""
+        if params.timeout is None:
+            return self._client
+        return self._client.with_options(timeout=max(0.1, min(self._timeout, params.timeout)), max_retries=0)
 
     def complete(
         self,
@@ -52,9 +61,13 @@ class OpenAIChatModel:
         try:
             if on_partial is not None and self._stream:
                 return self._complete_streaming(kwargs, params, on_partial)
-            response = self._client.chat.completions.create(**kwargs)
+            response = self._client_for(params).chat.completions.create(**kwargs)
         except openai.APIError as exc:
             raise model_error(exc) from None
+        except ValueError:  # a 200 whose body, or a streamed chunk, is not JSON: a server having a bad moment
+            raise ModelError(
+                "the model server answered with something that is not JSON", transient=True
+            ) from None
         choice = response.choices[0] if response.choices else None
         text = (choice.message.content or "") if choice is not None else ""
         usage = response.usage
@@ -68,7 +81,7 @@ class OpenAIChatModel:
     def _complete_streaming(
         self, kwargs: dict[str, Any], params: ModelParams, on_partial: Callable[[str], None]
     ) -> Completion:
-        stream = self._client.chat.completions.create(
+        stream = self._client_for(params).chat.completions.create(
             **kwargs, stream=True, stream_options={"include_usage": True}
         )
         parts: list[str] = []
@@ -85,6 +98,9 @@ class OpenAIChatModel:
                 if delta:
                     parts.append(delta)
                     on_partial("".join(parts))
+        if not parts:
+            # A stream that carried no text (its chunks unreadable, or cut off): not an answer.
+            raise ModelError("the model's stream ended without an answer", transient=True)
         return Completion(
             text="".join(parts).strip(),
             model=model,
@@ -107,9 +123,13 @@ class OpenAIChatModel:
             "json_schema": {"name": schema_name, "schema": schema, "strict": True},
         }
         try:
-            response = self._client.chat.completions.create(**kwargs)
+            response = self._client_for(params).chat.completions.create(**kwargs)
         except openai.APIError as exc:
             raise model_error(exc) from None
+        except ValueError:
+            raise ModelError(
+                "the model server answered with something that is not JSON", transient=True
+            ) from None
         content = response.choices[0].message.content if response.choices else None
         try:
             data = json.loads(content or "")
@@ -135,6 +155,10 @@ def _wire(message: ChatMessage, vision: bool) -> dict[str, Any]:
         parts += [{"type": "image_url", "image_url": {"url": url}} for url in message.image_urls]
         return {"role": message.role, "content": parts}
     return {"role": message.role, "content": message.content}
+
+
+def not_json() -> ModelError:
+    return ModelError("the model server answered with something that is not JSON", transient=True)
 
 
 def model_error(exc: openai.APIError) -> ModelError:

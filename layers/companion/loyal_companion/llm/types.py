@@ -27,6 +27,8 @@ class ModelParams:
     frequency_penalty: float | None = None
     presence_penalty: float | None = None
     vision: bool = False
+    # Seconds this call may take in all (the worker's budget); None: the client's own timeout.
+    timeout: float | None = None
 
 
 @dataclass(frozen=True)

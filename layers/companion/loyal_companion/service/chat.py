@@ -33,7 +33,7 @@ from loyal_companion.living.timeparse import TimeParseError, zone
 from loyal_companion.llm.prompt import FactLine, PromptInput, Turn, compose
 from loyal_companion.llm.resolution import DEFAULT
 from loyal_companion.llm.tokens import count_tokens
-from loyal_companion.llm.types import ModelParams
+from loyal_companion.llm.types import ModelError, ModelParams
 from loyal_companion.memory.learn import learn_window
 from loyal_companion.memory.recall import (
     BACKFILL_PER_TURN,
@@ -48,7 +48,7 @@ from loyal_companion.memory.recall import (
     usable_embedder,
 )
 from loyal_companion.observability import record_metric
-from loyal_companion.service.context import CommandContext, Reply
+from loyal_companion.service.context import MIN_MODEL_S, CommandContext, Reply
 from loyal_companion.service.mind import (
     feature_on,
     learning_on,
@@ -63,6 +63,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_SLUG = "bartender"
 DEFAULT_TIMEOUT_MINUTES = 60
 MOOD_PROMPT_MIN_INTENSITY = 0.2
+MODEL_TIMEOUT_S = 25.0  # a reply's model call, at most (the worker's budget may allow less)
 TENDER_TYPES = frozenset({"grief_context", "coping_mechanism", "attachment_pattern"})
 # When the person is grieving or low, the companion's own mood stays out of the way.
 STEADY = (
@@ -245,8 +246,13 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
         ),
         budget=config.context_budget.value,
     )
+    budget = ctx.model_budget()
+    if budget is not None and budget < MIN_MODEL_S:
+        raise ModelError("no time left in this invocation for the model", transient=True)
     completion = services.model.complete(
-        prompt, params, on_partial=None if services.model.offline else _streamer(ctx)
+        prompt,
+        params if budget is None else replace(params, timeout=min(budget, MODEL_TIMEOUT_S)),
+        on_partial=None if services.model.offline else _streamer(ctx),
     )
     text = completion.text or "…"
     reply = Reply(text, ephemeral=request.ephemeral)

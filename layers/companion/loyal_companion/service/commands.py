@@ -15,14 +15,20 @@ from sqlalchemy import delete, select
 from loyal_companion.db.models import (
     ActivatedChannel,
     Conversation,
+    FactAssociation,
     Guild,
+    InteractionReceipt,
     Message,
     MoodHistory,
     Persona,
+    PersonUsage,
     ScheduledEvent,
     User,
     UserCommunicationStyle,
+    UserEntity,
     UserFact,
+    UserFactTerm,
+    UserMemoryStats,
     UserPersonalitySetting,
     UserPreference,
     UserRelationship,
@@ -360,9 +366,14 @@ def persona_clear(ctx: CommandContext) -> Reply:
 
 # -- privacy ---------------------------------------------------------------------------------------
 
+# Every table that holds rows of the person (tests/integration/test_data_rights.py walks the catalogue
+# to keep this list whole).
 _EXPORT_TABLES: Final = (
     ("user_preferences", UserPreference, UserPreference.user_id),
     ("user_facts", UserFact, UserFact.user_id),
+    ("user_entities", UserEntity, UserEntity.user_id),
+    ("user_fact_terms", UserFactTerm, UserFactTerm.user_id),
+    ("user_memory_stats", UserMemoryStats, UserMemoryStats.user_id),
     ("conversations", Conversation, Conversation.user_id),
     ("messages", Message, Message.user_id),
     ("user_relationships", UserRelationship, UserRelationship.user_id),
@@ -371,6 +382,9 @@ _EXPORT_TABLES: Final = (
     ("personas", Persona, Persona.owner_id),
     ("user_personality_settings", UserPersonalitySetting, UserPersonalitySetting.user_id),
     ("mood_history", MoodHistory, MoodHistory.trigger_user_id),
+    ("person_usage", PersonUsage, PersonUsage.user_id),
+    ("interaction_receipts", InteractionReceipt, InteractionReceipt.user_id),
+    ("activated_channels", ActivatedChannel, ActivatedChannel.created_by),
 )
 
 
@@ -386,6 +400,14 @@ def privacy_export(ctx: CommandContext) -> Reply:
             rows = uow.session.scalars(select(model).where(column == user.id)).all()
             export[name] = [_row_dict(r) for r in rows]
         export["fact_embeddings"] = uow.repos.facts.embeddings_for(user.id)
+        theirs = select(UserFact.id).where(UserFact.user_id == user.id)
+        links = uow.session.scalars(
+            select(FactAssociation).where(
+                FactAssociation.fact_id_1.in_(theirs) | FactAssociation.fact_id_2.in_(theirs)
+            )
+        ).all()
+        # Which of their facts is linked to someone's: the other side is only an id, never its words.
+        export["fact_associations"] = [_row_dict(r) for r in links]
         data = json.dumps(export, default=str, indent=2, ensure_ascii=False).encode()
         summary = ", ".join(f"{len(v)} {k}" for k, v in export.items() if isinstance(v, list) and v)
         return ctx.finish(
@@ -393,6 +415,7 @@ def privacy_export(ctx: CommandContext) -> Reply:
             Reply(
                 f"Here's everything I have stored about you ({summary or 'just your profile'}).",
                 files=(Attachment("loyal-companion-export.json", data, "application/json"),),
+                keep_files=False,  # no second copy of everything in the receipt
             ),
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,6 +18,9 @@ from loyal_companion.discord.interaction import InteractionInfo
 from loyal_companion.discord.rest import Attachment, DiscordRest
 from loyal_companion.llm.types import ChatModel, Embedder
 
+RESERVE_S = 8.0  # of the time left for a record, kept for storing the turn and delivering the reply
+MIN_MODEL_S = 3.0  # a model call with less time than this is not started (the record is retried)
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -26,8 +30,17 @@ class Reply:
     # Work the reply does not wait for (reading a window of the conversation into memory): the worker
     # runs it after the reply is delivered. Not part of the stored receipt.
     after: Callable[[], object] | None = field(default=None, compare=False, repr=False)
+    # False: the receipt keeps no copy of the files (an export of everything about the person).
+    keep_files: bool = field(default=True, compare=False)
 
     def to_json(self) -> dict[str, Any]:
+        """What the receipt keeps (a redelivered record re-sends it)."""
+        if self.files and not self.keep_files:
+            return {
+                "content": self.content + "\n\n(The file went with the first delivery of this reply.)",
+                "ephemeral": self.ephemeral,
+                "files": [],
+            }
         return {
             "content": self.content,
             "ephemeral": self.ephemeral,
@@ -76,6 +89,17 @@ class CommandContext:
     services: Services
     now: datetime
     user_id: int | None = field(default=None)
+    # When this record's work must be over (time.monotonic()), from the Lambda's remaining time; None
+    # outside Lambda (the local stack, tests).
+    deadline: float | None = field(default=None)
+
+    def time_left(self) -> float | None:
+        return None if self.deadline is None else self.deadline - time.monotonic()
+
+    def model_budget(self) -> float | None:
+        """Seconds a model call may take: what is left, less what storing and delivering need."""
+        left = self.time_left()
+        return None if left is None else left - RESERVE_S
 
     @contextmanager
     def transaction(self) -> Iterator[UnitOfWork]:
@@ -109,6 +133,7 @@ class CommandContext:
             user_id=None if anonymous else self.user_id,
             command=self.invocation.key,
             reply=reply.to_json(),
+            now=self.now,
         )
         uow.commit()
         return reply

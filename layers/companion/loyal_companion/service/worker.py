@@ -2,16 +2,24 @@
 
 Exactly-once effects over at-least-once delivery: each command stores its reply as a receipt in the
 same transaction as its effects, so a redelivered record finds the receipt and only re-sends it (no
-second model call). Failures edit the deferred message with a short in-character apology; transient
-ones are raised again so SQS retries while the interaction token is still good; past the token's 15
-minutes nothing is retried.
+second model call); a record delivered to two containers at once is answered by the one that claims it
+first (``interaction_claims``), the other waits for the receipt.
+
+Every failure is sorted: transient ones (a connection reset, a timeout, a 429 or 5xx, a model answering
+something that is not JSON) are raised as ``RetryLater`` and come back in seconds while the token is
+good; permanent ones get one clear answer and no retry. Work is bounded to fit the Lambda's time: a
+record is not started without ``RECORD_START_MIN_S`` left, and the model gets what is left minus
+``context.RESERVE_S`` for storing and delivering. A record whose token has expired is not answered there; the
+person is told in a DM where the bot can reach them, and the miss is counted.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
@@ -22,7 +30,7 @@ from loyal_companion.discord.interaction import MalformedInteraction, read_inter
 from loyal_companion.discord.rest import DiscordError
 from loyal_companion.llm.types import ModelError
 from loyal_companion.observability import bind_correlation_id, record_metric
-from loyal_companion.queue import Envelope
+from loyal_companion.queue import Envelope, SqsRetry
 from loyal_companion.service.commands import HANDLERS
 from loyal_companion.service.context import CommandContext, Reply, Services
 
@@ -32,20 +40,37 @@ APOLOGY = (
     "Sorry — I lost my train of thought there for a moment. Give me a minute and ask again; I'm still here."
 )
 BUSY_APOLOGY = "Sorry — it's a busy night and I couldn't get to you just now. I'll try again in a moment."
+MISSED = (
+    "I'm sorry — your message from {when} UTC reached me too late to answer where you sent it. "
+    "Could you send it again? I'm here."
+)
 # Retry only while enough of the token's life is left for the retry to be seen.
 RETRY_MARGIN = timedelta(minutes=3)
+RETRY_DELAY_S = 5  # a transient failure comes back this soon
+WAIT_FOR_TWIN_S = 3  # another container is answering this interaction: look again this soon
+RECORD_START_MIN_S = 20.0  # do not start a record with less time than this left in the Lambda
+AFTER_MIN_S = 10.0  # work after the reply only with this much time left (it is picked up later anyway)
 
 
 class RetryLater(Exception):
-    """A transient failure: report the record as failed so SQS delivers it again."""
+    """A transient failure: report the record as failed so SQS delivers it again after ``delay_s``."""
+
+    def __init__(self, why: str, *, delay_s: int | None = None) -> None:
+        super().__init__(why)
+        self.delay_s = RETRY_DELAY_S if delay_s is None else delay_s
 
 
-def handle_queue_body(body: str, services: Services) -> None:
-    """One SQS record (or local queue item). A body that is not an envelope fails, so it ends in the DLQ."""
-    process_envelope(Envelope.from_json(body), services)
+def handle_queue_body(body: str, services: Services, *, deadline: float | None = None) -> None:
+    """One SQS record (or local queue item). A body that is not an envelope fails, so it ends in the DLQ.
+
+    ``deadline`` (time.monotonic()) is when the invocation must be done with it.
+    """
+    process_envelope(Envelope.from_json(body), services, deadline=deadline)
 
 
-def process_envelope(envelope: Envelope, services: Services) -> None:
+def process_envelope(envelope: Envelope, services: Services, *, deadline: float | None = None) -> None:
+    if deadline is not None and deadline - time.monotonic() < RECORD_START_MIN_S:
+        raise RetryLater("not enough time left in this invocation", delay_s=0)
     try:
         info = read_interaction(envelope.interaction)
     except MalformedInteraction:
@@ -53,25 +78,42 @@ def process_envelope(envelope: Envelope, services: Services) -> None:
         return
     bind_correlation_id(str(info.id))
     now = services.clock()
-    if info.token_expired(now):
-        logger.warning(
-            "interaction token expired before the work was done; dropping",
-            extra={"age_s": (now - info.created_at).total_seconds()},
-        )
-        return
-
     invocation = invocation_of(envelope.interaction.get("data") or {})
     ctx = CommandContext(
-        info=info, invocation=invocation, interaction=envelope.interaction, services=services, now=now
+        info=info,
+        invocation=invocation,
+        interaction=envelope.interaction,
+        services=services,
+        now=now,
+        deadline=deadline,
     )
-    reply = _stored_reply(ctx)
+    if info.token_expired(now):
+        _missed(ctx)
+        return
+    reply = _stored_reply_or_claim(ctx)
     if reply is None:
         reply = _run_command(ctx)
         if reply is None:
             return  # the failure was handled (apology shown, retry decided)
     _deliver(ctx, reply)
     if reply.after is not None:
-        _run_after(ctx, reply.after)
+        left = ctx.time_left()
+        if left is None or left >= AFTER_MIN_S:
+            _run_after(ctx, reply.after)
+
+
+def _missed(ctx: CommandContext) -> None:
+    """The token expired before the work was done: nothing can be shown where they wrote, so say so where
+    the bot can reach them, and count it."""
+    age = (ctx.now - ctx.info.created_at).total_seconds()
+    logger.warning("interaction token expired before the work was done", extra={"age_s": age})
+    record_metric("MissedTurns", 1)
+    when = ctx.info.created_at.strftime("%H:%M")
+    try:
+        channel = ctx.services.discord.create_dm(ctx.info.person.discord_id)
+        ctx.services.discord.create_message(channel, MISSED.format(when=when), nonce=f"missed{ctx.info.id}")
+    except DiscordError as exc:
+        logger.info("could not tell the person their message was missed", extra={"error": str(exc)[:200]})
 
 
 def _run_after(ctx: CommandContext, work: Callable[[], object]) -> None:
@@ -85,6 +127,24 @@ def _run_after(ctx: CommandContext, work: Callable[[], object]) -> None:
         )
 
 
+def _stored_reply_or_claim(ctx: CommandContext) -> Reply | None:
+    """The stored reply of a redelivered record; None when this worker has claimed the interaction and
+    should do the work; RetryLater when another container holds the claim (it will store the receipt)."""
+    try:
+        with ctx.reading() as uow:
+            stored, claimed = uow.repos.receipts.receipt_or_claim(ctx.info.id, now=ctx.now)
+    except (OperationalError, SAInterfaceError, OSError) as exc:
+        _fail(ctx, exc, transient=True)
+        return None
+    if stored is not None:
+        logger.info("interaction already handled; delivering the stored reply")
+        return Reply.from_json(stored)
+    if not claimed:
+        logger.info("another worker is answering this interaction; looking again shortly")
+        raise RetryLater("claimed by another worker", delay_s=WAIT_FOR_TWIN_S)
+    return None
+
+
 def _stored_reply(ctx: CommandContext) -> Reply | None:
     try:
         with ctx.reading() as uow:
@@ -93,7 +153,7 @@ def _stored_reply(ctx: CommandContext) -> Reply | None:
                 return None
             logger.info("interaction already handled; delivering the stored reply")
             return Reply.from_json(receipt.reply)
-    except (OperationalError, SAInterfaceError) as exc:
+    except (OperationalError, SAInterfaceError, OSError) as exc:
         _fail(ctx, exc, transient=True)
     return None
 
@@ -116,6 +176,8 @@ def _run_command(ctx: CommandContext) -> Reply | None:
         _fail(ctx, exc, transient=isinstance(exc, OperationalError | SAInterfaceError) or is_retryable(exc))
     except DiscordError as exc:
         _fail(ctx, exc, transient=exc.transient)
+    except OSError as exc:  # a connection reset raw from the driver's socket, a timeout: worth a retry
+        _fail(ctx, exc, transient=True)
     except Exception as exc:  # a bug: the person still hears back, the details go to the log, no retry
         logger.exception("unexpected error in a command", extra={"command": ctx.invocation.key})
         _fail(ctx, exc, transient=False)
@@ -142,8 +204,18 @@ def _fail(ctx: CommandContext, exc: Exception, *, transient: bool) -> None:
         )
     except DiscordError as delivery_error:
         logger.warning("could not deliver the apology", extra={"error": str(delivery_error)})
+    _release(ctx)  # the next delivery (or nobody) does the work
     if retry:
         raise RetryLater(type(exc).__name__) from None
+
+
+def _release(ctx: CommandContext) -> None:
+    """Let go of the interaction's claim after a failure that will not be retried."""
+    try:
+        with ctx.reading() as uow:
+            uow.repos.receipts.release(ctx.info.id)
+    except (OperationalError, SAInterfaceError, OSError):
+        logger.warning("could not let go of the interaction's claim; it lapses by itself")
 
 
 def _deliver(ctx: CommandContext, reply: Reply) -> None:
@@ -168,3 +240,17 @@ def _deliver(ctx: CommandContext, reply: Reply) -> None:
     record_metric("RepliesDelivered", 1)
     latency = (ctx.services.clock() - ctx.info.created_at).total_seconds() * 1000
     record_metric("ReplyLatency", max(0.0, latency), "Milliseconds")
+
+
+def retry_soon(retry: SqsRetry, record: dict[str, Any], failure: RetryLater) -> None:
+    """Make a failed SQS record visible again after ``failure.delay_s`` (the queue's own visibility
+    timeout is minutes). The local queue, which brings records back in seconds itself, is left alone."""
+    arn = str(record.get("eventSourceARN") or "")
+    if not arn.startswith("arn:aws:sqs:") or arn.startswith("arn:aws:sqs:local:"):
+        return
+    try:
+        retry.retry_in(
+            event_source_arn=arn, receipt_handle=str(record.get("receiptHandle")), seconds=failure.delay_s
+        )
+    except Exception as exc:  # the record still comes back, after the queue's visibility timeout
+        logger.warning("could not bring the record back early", extra={"error": str(exc)[:200]})
