@@ -252,7 +252,9 @@ class ReceiptRepository:
         """Store the reply (a concurrent twin storing the same interaction fails on the primary key), let go
         of the interaction's claim, and drop the person's receipts older than ``RECEIPT_KEEP``."""
         self._session.add(
-            InteractionReceipt(interaction_id=interaction_id, user_id=user_id, command=command, reply=reply)
+            InteractionReceipt(
+                interaction_id=interaction_id, user_id=user_id, command=command, reply=reply, created_at=now
+            )
         )
         self._session.flush()
         self._session.execute(

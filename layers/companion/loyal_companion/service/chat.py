@@ -320,7 +320,7 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
         uow.commit()
     # Work the reply does not wait for; the worker runs it once the reply is delivered.
     later: list[Callable[[], object]] = []
-    topics = topics_to_reinforce(state, reading)
+    topics = topics_to_reinforce(state, reading, guild_id=ctx.info.guild_id)
     if topics:
         later.append(
             functools.partial(

@@ -17,10 +17,12 @@ from loyal_companion.db.models import (
     Conversation,
     FactAssociation,
     Guild,
+    GuildMember,
     InteractionReceipt,
     Message,
     MoodHistory,
     Persona,
+    PersonalityOwner,
     PersonUsage,
     ScheduledEvent,
     User,
@@ -385,6 +387,8 @@ _EXPORT_TABLES: Final = (
     ("person_usage", PersonUsage, PersonUsage.user_id),
     ("interaction_receipts", InteractionReceipt, InteractionReceipt.user_id),
     ("activated_channels", ActivatedChannel, ActivatedChannel.created_by),
+    ("guild_members", GuildMember, GuildMember.user_id),
+    ("personality_owners", PersonalityOwner, PersonalityOwner.user_id),
 )
 
 
@@ -399,7 +403,7 @@ def privacy_export(ctx: CommandContext) -> Reply:
         for name, model, column in _EXPORT_TABLES:
             rows = uow.session.scalars(select(model).where(column == user.id)).all()
             export[name] = [_row_dict(r) for r in rows]
-        export["fact_embeddings"] = uow.repos.facts.embeddings_for(user.id)
+        export["user_fact_embeddings"] = uow.repos.facts.embeddings_for(user.id)
         theirs = select(UserFact.id).where(UserFact.user_id == user.id)
         links = uow.session.scalars(
             select(FactAssociation).where(

@@ -17,7 +17,7 @@ from typing import Any
 
 from loyal_companion.db.living import TurnEffects
 from loyal_companion.db.turns import TurnState
-from loyal_companion.living.assessment import Assessment, lexical_assessment
+from loyal_companion.living.assessment import TOPICS, Assessment, lexical_assessment
 from loyal_companion.living.followups import find_follow_up
 from loyal_companion.living.mood import Mood, after_turn, meaningful_change
 from loyal_companion.living.relationship import score_delta
@@ -178,6 +178,10 @@ def _feel(assessment: Assessment) -> str:
     return "heavy" if assessment.negative else "steady"
 
 
-def topics_to_reinforce(state: TurnState, reading: Reading) -> list[str]:
-    """What the turn talked about, for the server's opinions (none when opinions are switched off)."""
-    return list(reading.assessment.topics) if feature_on(state, "opinions", "opinions") else []
+def topics_to_reinforce(state: TurnState, reading: Reading, *, guild_id: int | None) -> list[str]:
+    """What the turn talked about, for the server's opinions: only words of the fixed ``TOPICS`` list, so
+    a shared row never holds a person's own words, and nothing from a private conversation (a DM has no
+    server, and its row would be shared by everyone's DMs). None when opinions are switched off."""
+    if guild_id is None or not feature_on(state, "opinions", "opinions"):
+        return []
+    return [t for t in reading.assessment.topics if t in TOPICS]

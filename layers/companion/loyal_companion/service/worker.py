@@ -88,7 +88,12 @@ def process_envelope(envelope: Envelope, services: Services, *, deadline: float 
         deadline=deadline,
     )
     if info.token_expired(now):
-        _missed(ctx)
+        if _answered_before(ctx):
+            logger.info(
+                "a redelivered record of an answered interaction whose token has expired; nothing to do"
+            )
+        else:
+            _missed(ctx)
         return
     reply = _stored_reply_or_claim(ctx)
     if reply is None:
@@ -114,6 +119,15 @@ def _missed(ctx: CommandContext) -> None:
         ctx.services.discord.create_message(channel, MISSED.format(when=when), nonce=f"missed{ctx.info.id}")
     except DiscordError as exc:
         logger.info("could not tell the person their message was missed", extra={"error": str(exc)[:200]})
+
+
+def _answered_before(ctx: CommandContext) -> bool:
+    """Whether a receipt says this interaction was answered (a late redelivery is then no missed turn)."""
+    try:
+        with ctx.reading() as uow:
+            return uow.repos.receipts.get(ctx.info.id) is not None
+    except (OperationalError, SAInterfaceError, OSError) as exc:
+        raise RetryLater(type(exc).__name__) from None
 
 
 def _run_after(ctx: CommandContext, work: Callable[[], object]) -> None:
