@@ -223,7 +223,8 @@ def test_embeddings_are_in_the_export_and_go_with_the_person(
     worker = _worker(session_factory, discord, model_stub)
     _chat(worker, LONGING)
     assert len(_embeddings(engine)) == 4
-    assert "4 fact_embeddings" in worker.run("privacy", [{"type": 1, "name": "export"}], user_id=str(PERSON))
+    export = worker.run("privacy", [{"type": 1, "name": "export"}], user_id=str(PERSON))
+    assert "4 user_fact_embeddings" in export
     worker.run(
         "privacy",
         [{"type": 1, "name": "delete", "options": [opt("confirm", True, 5)]}],

@@ -163,11 +163,18 @@ def test_opinions_form_from_discussions_and_reach_the_prompt(
             OpenAIChatModel(api_key="k", base_url=stub.base_url, max_retries=0),
             Clock(T0),
         )
+        server = "600000000000000001"
         for i in range(3):
-            _chat(worker, f"I love jazz, what a wonderful, happy evening number {i} of it.")
-        _chat(worker, "What do you think of music these days?")
+            _chat(worker, f"I love jazz, what a wonderful, happy evening number {i} of it.", guild_id=server)
+        _chat(worker, "What do you think of music these days?", guild_id=server)
+        assert "you enjoy jazz" in stub.last_chat["messages"][0]["content"]
+        # A DM is private: what is said there forms no shared leaning, and the server's stays in the server.
+        worker.clock.now += timedelta(minutes=2)  # past the rolling minute's turn limit
+        for i in range(3):
+            _chat(worker, f"I love cycling, what a wonderful, happy ride number {i}.")
+        _chat(worker, "What do you think of cycling and music?")
         system = stub.last_chat["messages"][0]["content"]
-        assert "you enjoy jazz" in system
+        assert "cycling" not in system.split("Your own leanings")[-1] and "you enjoy jazz" not in system
     finally:
         stub.stop()
 

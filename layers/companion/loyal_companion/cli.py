@@ -130,6 +130,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def _wait_for_interrupt() -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # Ctrl-C stops the stack even when it was started from a script in the background, where the shell
+    # starts it with SIGINT ignored (and `lc chat` stops its own stack with SIGINT).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         while not stop.wait(0.5):
             pass
