@@ -49,10 +49,12 @@ def dev(tmp_path: Path) -> Iterator[dict[str, str]]:
         assert not info_path.exists()  # a clean stop removes it
 
 
+def _run_say(env: dict[str, str], text: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*LC, "chat", "--say", text], env=env, capture_output=True, text=True, timeout=120)
+
+
 def _say(env: dict[str, str], text: str) -> str:
-    result = subprocess.run(
-        [*LC, "chat", "--say", text], env=env, capture_output=True, text=True, timeout=120
-    )
+    result = _run_say(env, text)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -97,6 +99,73 @@ def test_a_fact_told_in_one_message_is_listed_by_memory_list(dev: dict[str, str]
 def test_memory_round_trip_through_the_terminal(dev: dict[str, str]) -> None:
     assert "Noted" in _say(dev, "/memory remember My sister is called Inês")
     assert "Inês" in _say(dev, "/memory list")
+
+
+def test_typed_lines_that_are_not_commands_or_not_confirmed_get_one_line_and_change_nothing(
+    dev: dict[str, str],
+) -> None:
+    assert "Noted" in _say(dev, "/memory remember I keep bees on the allotment")
+    for line in ("/privacy delete", "/memory forget-all"):
+        result = _run_say(dev, line)
+        assert result.returncode == 2 and "Nothing was done" in result.stdout and " yes`" in result.stdout
+    assert "bees" in _say(dev, "/memory list")  # nothing was deleted
+    for line in ("/foo", "/memory", "/remind tomorrow"):
+        result = _run_say(dev, line)
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    for line in ("/quit", "/commands"):
+        assert _run_say(dev, line).returncode == 0
+
+
+def test_an_export_is_saved_to_a_file_whose_path_is_shown(dev: dict[str, str]) -> None:
+    _say(dev, "/memory remember My sister is called Inês")
+    out = _say(dev, "/privacy export")
+    saved = Path(out.split("saved loyal-companion-export.json to ")[1].split(")")[0])
+    assert saved.parent == Path(dev["LC_STATE_DIR"]) / "downloads"
+    assert "Inês" in json.loads(saved.read_text(encoding="utf-8"))["user_facts"][0]["fact_content"]
+
+
+def test_a_conversation_in_a_real_terminal(dev: dict[str, str]) -> None:
+    """`lc chat` in a pseudo-terminal, typed into as a person types: their name asked once, a thinking line
+    at once and the reply after it, the up arrow, a deletion that asks first, a typo."""
+    pexpect = pytest.importorskip("pexpect")
+    env = {k: v for k, v in dev.items() if k != "LC_CHAT_NAME"}
+    chat = pexpect.spawn(
+        sys.executable, ["-m", "loyal_companion.cli", "chat"], env=env, encoding="utf-8", timeout=60
+    )
+    try:
+        chat.expect("What should the Bartender call you?")
+        chat.sendline("Ottoline")
+        chat.expect("you> ")
+        chat.sendline("/memory remember I keep bees on the allotment")
+        chat.expect("thinking")
+        chat.expect("bartender> .*Noted")
+        chat.expect("you> ")
+        chat.sendline("Hello there, it was a long day.")
+        chat.expect("thinking")
+        chat.expect("bartender> ")
+        chat.expect("offline responder")
+        chat.expect("you> ")
+        chat.send("\x1b[A")  # the up arrow brings the last line back
+        chat.expect("Hello there, it was a long day.")
+        chat.send("\x15")  # and Ctrl-U clears it
+        chat.sendline("/privacy delete")
+        chat.expect("Type yes to go ahead: ")
+        chat.sendline("no")
+        chat.expect("Nothing was changed")
+        chat.expect("you> ")
+        chat.sendline("/foo")
+        chat.expect("There is no /foo")
+        chat.expect("you> ")
+        chat.sendline("/memory list")
+        chat.expect("bees")  # still there
+        chat.expect("you> ")
+        chat.sendline("/quit")
+        chat.expect(pexpect.EOF)
+    finally:
+        chat.close(force=True)
+    assert (Path(dev["LC_STATE_DIR"]) / "name").read_text().strip() == "Ottoline"
+    assert "Hello there" in (Path(dev["LC_STATE_DIR"]) / "history").read_text()
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from loyal_companion.discord import commands
-from loyal_companion.local.terminal import TerminalCommandError, parse_line
+from loyal_companion.local.terminal import ConfirmationNeeded, TerminalCommandError, parse_line
 from loyal_companion.service.commands import HANDLERS
 
 
@@ -87,3 +87,22 @@ def test_terminal_lines_become_interaction_data() -> None:
         parse_line("/memory forget four")
     with pytest.raises(TerminalCommandError):
         parse_line("/nonsense")
+
+
+@pytest.mark.parametrize(
+    "line", ["/privacy delete", "/privacy delete no", "/memory forget-all", "/memory forget-all  "]
+)
+def test_a_destructive_command_without_an_explicit_yes_asks_and_sends_nothing(line: str) -> None:
+    with pytest.raises(ConfirmationNeeded) as asked:
+        parse_line(line)
+    assert "for good" in asked.value.question and asked.value.hint.endswith(" yes")
+    # What is sent once the person says yes: the same command, confirmed.
+    confirmed = asked.value.data["options"][0]["options"]
+    assert confirmed == [{"type": commands.BOOLEAN, "name": "confirm", "value": True}]
+
+
+def test_a_destructive_command_goes_with_an_explicit_yes_only() -> None:
+    sub = parse_line("/privacy delete yes")["options"][0]
+    assert sub["options"] == [{"type": commands.BOOLEAN, "name": "confirm", "value": True}]
+    with pytest.raises(TerminalCommandError, match="yes or no"):
+        parse_line("/privacy delete maybe")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from nacl.signing import SigningKey
@@ -24,15 +28,23 @@ class ChatClient:
     key: SigningKey
     username: str
     reply_timeout: float = 120.0
+    downloads: Path = field(default_factory=lambda: Path.cwd() / ".lc" / "downloads")
     _seen: int = field(default=0, init=False)
+    _seen_any: int = field(default=0, init=False)
+    _replies: dict[str, dict[str, Any]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self._seen = max((m["seq"] for m in self._messages(0)), default=0)
+        self._seen_any = self._seen
 
-    def send(self, line: str) -> list[str]:
-        """Send what was typed; return the reply (several parts when it was long)."""
+    def send(self, line: str, on_progress: Callable[[str], None] | None = None) -> list[str]:
+        """Send what was typed; return the reply (several parts when it was long). ``on_progress`` sees
+        the reply as it streams (the same edits Discord receives)."""
+        return self.send_data(parse_line(line), on_progress)
+
+    def send_data(self, data: dict[str, Any], on_progress: Callable[[str], None] | None = None) -> list[str]:
         token = secrets.token_urlsafe(48)
-        payload = interaction_for(parse_line(line), token=token, username=self.username)
+        payload = interaction_for(data, token=token, username=self.username)
         body = json.dumps(payload).encode()
         timestamp = str(int(time.time()))
         signature = self.key.sign(timestamp.encode() + body).signature.hex()
@@ -53,7 +65,7 @@ class ChatClient:
             return [f"(the endpoint answered HTTP {exc.code}: {exc.read().decode(errors='replace')})"]
         if answer.get("type") == 4:
             return [str(answer.get("data", {}).get("content", ""))]
-        return self._wait_for_reply(token)
+        return self._wait_for_reply(token, on_progress)
 
     def proactive(self) -> list[str]:
         """Messages the bot sent on its own (DMs and channel posts) since the last look."""
@@ -62,20 +74,30 @@ class ChatClient:
             self._seen = max(m["seq"] for m in messages)
         return [m["content"] for m in messages if m["kind"] == "message"]
 
-    def _wait_for_reply(self, token: str) -> list[str]:
+    def _wait_for_reply(self, token: str, on_progress: Callable[[str], None] | None) -> list[str]:
         channel = f"webhook:{token}"
         deadline = time.monotonic() + self.reply_timeout
         settled_at: float | None = None
         last: tuple[Any, ...] = ()
+        since = self._seen_any
         while time.monotonic() < deadline:
-            mine = [m for m in self._messages(0) if m["channel"] == channel]
+            changed = self._messages(since)
+            if changed:
+                since = max(m["seq"] for m in changed)
+            for m in changed:
+                if m["channel"] == channel:
+                    self._replies[m["id"]] = m
+            mine = list(self._replies_for(channel))
             original = next((m for m in mine if m["kind"] == "original"), None)
             state = tuple((m["id"], m["seq"]) for m in mine)
-            if original is not None and not original["content"].endswith(PREVIEW_MARK):
+            if original is not None and original["content"].endswith(PREVIEW_MARK):
+                if on_progress is not None and state != last:
+                    on_progress(original["content"].removesuffix(PREVIEW_MARK))
+            elif original is not None:
                 if state == last and settled_at is not None and time.monotonic() - settled_at > 0.3:
-                    return [
-                        _render(m) for m in sorted(mine, key=lambda m: (m["kind"] != "original", m["id"]))
-                    ]
+                    self._seen_any = since
+                    ordered = sorted(mine, key=lambda m: (m["kind"] != "original", m["id"]))
+                    return [self._render(m) for m in ordered]
                 if state != last:
                     settled_at = time.monotonic()
             last = state
@@ -84,15 +106,33 @@ class ChatClient:
             "no reply arrived in time; the `lc dev` log (.lc/dev.log when lc chat started it) says why"
         )
 
+    def _replies_for(self, channel: str) -> list[dict[str, Any]]:
+        return [m for m in self._replies.values() if m["channel"] == channel]
+
     def _messages(self, after: int) -> list[dict[str, Any]]:
-        url = self.discord_api.split("/api/")[0] + f"/_local/messages?after={after}"
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback
-            data = json.loads(response.read())
+        data = self._get(f"/_local/messages?after={after}")
         return list(data) if isinstance(data, list) else []
 
+    def _get(self, path: str) -> Any:
+        url = self.discord_api.split("/api/")[0] + path
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback
+            return json.loads(response.read())
 
-def _render(message: dict[str, Any]) -> str:
-    text = str(message["content"])
-    for name in message.get("files", []):
-        text += f"\n(attached file: {name})"
-    return text
+    def _render(self, message: dict[str, Any]) -> str:
+        """The message's text; a file it carries is saved under ``downloads`` and its path shown."""
+        text = str(message["content"])
+        for name in message.get("files", []):
+            text += "\n" + self._save(str(message["id"]), str(name))
+        return text
+
+    def _save(self, message_id: str, name: str) -> str:
+        try:
+            file = self._get(f"/_local/files/{message_id}/{urllib.parse.quote(name)}")
+            data = base64.b64decode(file["base64"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            return f"(a file was attached, {name}, but it could not be fetched: {exc})"
+        self.downloads.mkdir(parents=True, exist_ok=True)
+        stem, dot, ext = Path(name).name.rpartition(".")
+        path = self.downloads / f"{stem or ext}-{time.strftime('%Y%m%d-%H%M%S')}{dot}{ext if stem else ''}"
+        path.write_bytes(data)
+        return f"(saved {name} to {path})"

@@ -8,6 +8,7 @@ can be told to fail the next calls to a route.
 
 from __future__ import annotations
 
+import base64
 import email.parser
 import email.policy
 import itertools
@@ -186,6 +187,13 @@ class DiscordStub:
             after = int(path.partition("after=")[2] or 0) if "after=" in path else 0
             changed = sorted((m for m in self.messages.values() if m.seq > after), key=lambda m: m.seq)
             return 200, [m.to_json() for m in changed], {}
+        if (m := re.fullmatch(r"/_local/files/([^/]+)/([^/]+)", path)) and method == "GET":
+            # Not Discord: a file the bot attached (an export), for `lc chat` to save where the person sees.
+            for message in self.messages.values():
+                if message.id == m.group(1) and m.group(2) in message.files:
+                    data = message.files[m.group(2)]
+                    return 200, {"name": m.group(2), "base64": base64.b64encode(data).decode()}, {}
+            return 404, {"message": "404: Not Found", "code": 0}, {}
         route = path.removeprefix("/api/v10")
         if m := re.fullmatch(r"/webhooks/(\d+)/([^/]+)/messages/@original", route):
             if method != "PATCH":

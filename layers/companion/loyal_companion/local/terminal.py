@@ -32,6 +32,27 @@ class TerminalCommandError(ValueError):
     """The typed command could not be understood; the message says how to type it."""
 
 
+class ConfirmationNeeded(Exception):
+    """A command that deletes something was typed without an explicit yes: nothing is sent until the
+    person answers ``question`` with yes; ``data`` is the interaction to send then."""
+
+    def __init__(self, question: str, data: dict[str, Any], hint: str) -> None:
+        super().__init__(question)
+        self.question = question
+        self.data = data
+        self.hint = hint
+
+
+# What each destructive command asks before it runs (they carry a required boolean option "confirm").
+QUESTIONS: Final = {
+    "privacy delete": (
+        "This deletes everything I have about you — memories, conversations, reminders — for good."
+    ),
+    "memory forget-all": "This forgets everything I remember about you, for good.",
+}
+YES: Final = frozenset(("yes", "y"))
+
+
 def new_snowflake() -> int:
     return ((int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22) | (next(_seq) & 0x3FFFFF)
 
@@ -49,7 +70,14 @@ def _typed(option: Mapping[str, Any], raw: str) -> Any:
             raise TerminalCommandError(f"{option['name']} should be a number.")
         return int(raw)
     if option["type"] == commands.BOOLEAN:
-        return raw.strip().lower() in ("true", "yes", "y", "1", "on", "")
+        word = raw.strip().lower()
+        if word in ("true", "yes", "y", "1", "on"):
+            return True
+        if word in ("false", "no", "n", "0", "off"):
+            return False
+        if not word:
+            return None  # not given: never read as yes
+        raise TerminalCommandError(f"{option['name']} should be yes or no.")
     return raw
 
 
@@ -76,9 +104,27 @@ def parse_line(line: str) -> dict[str, Any]:
             raise TerminalCommandError(f"Use /{name} {names}.")
         sub_options = _fill(sub.get("options", []), rest)
         options = [{"type": commands.SUB_COMMAND, "name": sub_name, "options": sub_options}]
+        _check_confirmed(f"{name} {sub_name}", sub_options, options)
     elif declared:
         options = _fill(declared, rest)
     return {"id": "1", "name": name, "type": 1, **({"options": options} if options else {})}
+
+
+def _check_confirmed(key: str, given: list[dict[str, Any]], options: list[dict[str, Any]]) -> None:
+    """A destructive command goes only with an explicit yes; otherwise ask (and send nothing)."""
+    confirm = next((o for o in given if o["name"] == "confirm"), None)
+    if key not in QUESTIONS or (confirm is not None and confirm["value"] is True):
+        return
+    sub = options[0]
+    confirmed = [o for o in given if o["name"] != "confirm"]
+    confirmed.append({"type": commands.BOOLEAN, "name": "confirm", "value": True})
+    data = {
+        "id": "1",
+        "name": key.split()[0],
+        "type": 1,
+        "options": [{**sub, "options": confirmed}],
+    }
+    raise ConfirmationNeeded(QUESTIONS[key], data, hint=f"/{key} yes")
 
 
 def _fill(declared: list[dict[str, Any]], rest: str) -> list[dict[str, Any]]:
@@ -97,7 +143,9 @@ def _fill(declared: list[dict[str, Any]], rest: str) -> list[dict[str, Any]]:
     for option, raw in zip(required, parts, strict=True):
         if option["type"] != commands.BOOLEAN and not raw:
             raise TerminalCommandError(f"{option['name']} is missing.")
-        out.append({"type": option["type"], "name": option["name"], "value": _typed(option, raw)})
+        value = _typed(option, raw)
+        if value is not None:
+            out.append({"type": option["type"], "name": option["name"], "value": value})
     return out
 
 
