@@ -11,8 +11,11 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from loyal_companion.local.stack import wait_until
 
 LC = [sys.executable, "-m", "loyal_companion.cli"]
 
@@ -27,7 +30,8 @@ def dev(tmp_path: Path) -> Iterator[dict[str, str]]:
     env["LC_STATE_DIR"] = str(tmp_path / "state")
     log = (tmp_path / "dev.log").open("wb")
     process = subprocess.Popen(
-        [*LC, "dev", "--port", "0", "--discord-port", "0", "--fast"],
+        # Not --fast: a reminder arrives at its time because the schedule wakes when something is due.
+        [*LC, "dev", "--port", "0", "--discord-port", "0"],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -160,12 +164,57 @@ def test_a_conversation_in_a_real_terminal(dev: dict[str, str]) -> None:
         chat.sendline("/memory list")
         chat.expect("bees")  # still there
         chat.expect("you> ")
+        chat.sendline("/remind in 10 seconds | stretch your legs")
+        chat.expect(r"in \d+ seconds, at \d\d:\d\d")  # a local time, not Discord's <t:…:R> markup
+        sent = time.monotonic()
+        chat.expect(r"reaches out\] .*stretch your legs", timeout=20)
+        assert time.monotonic() - sent < 15
+        chat.expect("you> ")
         chat.sendline("/quit")
         chat.expect(pexpect.EOF)
     finally:
         chat.close(force=True)
     assert (Path(dev["LC_STATE_DIR"]) / "name").read_text().strip() == "Ottoline"
     assert "Hello there" in (Path(dev["LC_STATE_DIR"]) / "history").read_text()
+
+
+def test_a_second_lc_chat_joins_the_running_stack_and_outlives_the_first(tmp_path: Path) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    env = {**_env(tmp_path), "LC_CHAT_NAME": "Ottoline"}
+    log = tmp_path / "state" / "dev.log"
+    log.parent.mkdir(parents=True)
+    log.write_text("a line from an earlier run\n")
+
+    def chat() -> Any:
+        return pexpect.spawn(
+            sys.executable, ["-m", "loyal_companion.cli", "chat"], env=env, encoding="utf-8", timeout=120
+        )
+
+    first = chat()
+    second = None
+    try:
+        first.expect("The Bartender is in")
+        second = chat()
+        second.expect("The Bartender is in")
+        first.sendline("Hello from the first terminal.")
+        first.expect("offline responder")
+        first.sendline("/quit")
+        first.expect("keeps running for the other lc chat")
+        first.expect(pexpect.EOF)
+        second.sendline("Hello from the second terminal.")
+        second.expect("offline responder")
+        second.sendline("/quit")
+        second.expect(pexpect.EOF)
+    finally:
+        first.close(force=True)
+        if second is not None:
+            second.close(force=True)
+    assert wait_until(lambda: not (tmp_path / "state" / "dev.json").exists(), 30)  # the last one stopped it
+    lines = log.read_text().splitlines()
+    assert lines[0] == "a line from an earlier run"  # appended, never truncated
+    queued = [line for line in lines if "interaction queued" in line]
+    assert len(queued) == 2 and all(len(line) < 200 for line in queued)  # short lines a person can read
+    assert not any(line.startswith("{") for line in lines)
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -192,7 +241,8 @@ def test_a_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
             timeout=120,
         )
     assert result.returncode == 2
-    assert f"port {port} is in use" in result.stderr and "--port" in result.stderr
+    assert f"port {port} (the interactions endpoint) is in use" in result.stderr and "--port" in result.stderr
+    assert not (tmp_path / "state" / "pgdata").exists()  # found before a database was created
 
 
 def test_a_model_server_that_does_not_answer_is_a_clear_error(tmp_path: Path) -> None:

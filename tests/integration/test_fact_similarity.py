@@ -7,6 +7,7 @@ with, which the lexical ranking cannot do.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Iterator
@@ -223,8 +224,9 @@ def test_embeddings_are_in_the_export_and_go_with_the_person(
     worker = _worker(session_factory, discord, model_stub)
     _chat(worker, LONGING)
     assert len(_embeddings(engine)) == 4
-    export = worker.run("privacy", [{"type": 1, "name": "export"}], user_id=str(PERSON))
-    assert "4 user_fact_embeddings" in export
+    worker.run("privacy", [{"type": 1, "name": "export"}], user_id=str(PERSON))
+    exported = json.loads(discord.originals()[-1].files["loyal-companion-export.json"])
+    assert len(exported["user_fact_embeddings"]) == 4
     worker.run(
         "privacy",
         [{"type": 1, "name": "delete", "options": [opt("confirm", True, 5)]}],

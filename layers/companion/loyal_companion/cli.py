@@ -84,6 +84,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
             discord_port=args.discord_port,
             fast=args.fast,
             check_model=not args.no_model_check,
+            with_clients=args.with_clients,
         ),
         announce=lambda text: print(text, flush=True),
     )
@@ -188,6 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument(
                 "--no-model-check", action="store_true", help="do not probe the model server at start"
             )
+            # `lc chat` starts the stack with this: it stops once no `lc chat` is connected any more.
+            p.add_argument("--with-clients", action="store_true", help=argparse.SUPPRESS)
         else:
             p.add_argument("--say", help="send one message, print the reply and exit")
         p.set_defaults(func=func)

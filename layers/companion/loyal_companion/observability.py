@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import os
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
     from aws_lambda_powertools import Logger, Metrics
@@ -121,7 +122,9 @@ def handler_logger() -> Logger:
     from aws_lambda_powertools import Logger
     from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 
-    logger = Logger(service=SERVICE)
+    # Locally (`lc dev` sets LC_LOG_FORMAT=text) one short line a person can read; JSON on Lambda.
+    text = os.environ.get("LC_LOG_FORMAT") == "text"
+    logger = Logger(service=SERVICE, json_serializer=text_line) if text else Logger(service=SERVICE)
     logging.getLogger(PACKAGE_LOGGER)  # make sure it is registered before copying
     copy_config_to_registered_loggers(source_logger=logger, include={PACKAGE_LOGGER})
     for log in (logger, logging.getLogger(PACKAGE_LOGGER)):
@@ -129,6 +132,43 @@ def handler_logger() -> Logger:
             handler.addFilter(_CorrelationFilter())
             handler.addFilter(_RedactingFilter())
     return logger
+
+
+# What every structured line carries about the function; left out of the short local line.
+_CONTEXT_KEYS: Final = frozenset(
+    (
+        "level",
+        "location",
+        "message",
+        "timestamp",
+        "service",
+        "cold_start",
+        "function_name",
+        "function_memory_size",
+        "function_arn",
+        "function_request_id",
+        "correlation_id",
+        "xray_trace_id",
+        "sampling_rate",
+    )
+)
+
+
+def text_line(entry: dict[str, Any]) -> str:
+    """One structured log entry as a short line: time, level, what happened, the interaction id, and any
+    other fields briefly (``14:08:20 INFO  reply delivered  command=chat chars=88  [1446…]``)."""
+    stamp = str(entry.get("timestamp", ""))[11:19]
+    level = str(entry.get("level", ""))[:5]
+    message = str(entry.get("message", ""))
+    fields = " ".join(f"{k}={v}" for k, v in entry.items() if k not in _CONTEXT_KEYS and k != "exception")
+    line = f"{stamp} {level:<5} {message}"
+    if fields:
+        line += "  " + (fields if len(fields) <= 120 else fields[:119] + "…")
+    if entry.get("correlation_id"):
+        line += f"  [interaction {entry['correlation_id']}]"
+    if entry.get("exception"):
+        line += "\n" + str(entry["exception"])
+    return line
 
 
 def configure_cli_logging(verbose: bool = False) -> None:

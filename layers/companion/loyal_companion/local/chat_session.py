@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import signal
 import subprocess
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from loyal_companion.local.chat_client import ChatClient
-from loyal_companion.local.stack import LocalStackError, read_dev_info, signing_key, wait_until
+from loyal_companion.local.render import render
+from loyal_companion.local.stack import (
+    LocalStackError,
+    live_clients,
+    read_dev_info,
+    signing_key,
+    wait_until,
+)
 from loyal_companion.local.terminal import (
+    LOCAL_USER_ID,
     USAGE,
     YES,
     ConfirmationNeeded,
@@ -43,7 +54,10 @@ def _start_dev(state: Path, *, fast: bool, port: int, discord_port: int) -> subp
     ]
     if fast:
         command.append("--fast")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    # Its own session: it outlives this `lc chat` while another one is connected, and stops by itself
+    # when the last one leaves (--with-clients).
+    command.append("--with-clients")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     started = wait_until(
         lambda: process.poll() is not None or read_dev_info(state) is not None, START_TIMEOUT_S
     )
@@ -54,10 +68,39 @@ def _start_dev(state: Path, *, fast: bool, port: int, discord_port: int) -> subp
     return process
 
 
+def _starting_elsewhere(state: Path) -> bool:
+    """Whether another process holds the stack's lock (an `lc dev` starting, or running)."""
+    try:
+        with (state / "dev.lock").open("a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
 def run_chat(*, say: str | None, fast: bool, port: int, discord_port: int) -> int:
     state = _state()
+    state.mkdir(parents=True, exist_ok=True)
+    me = state / "clients" / str(os.getpid())
+    me.parent.mkdir(exist_ok=True)
+    me.touch()  # registered before a stack is started: it runs while any `lc chat` is here
+    try:
+        return _chat(state, say=say, fast=fast, port=port, discord_port=discord_port)
+    finally:
+        me.unlink(missing_ok=True)
+
+
+def _chat(state: Path, *, say: str | None, fast: bool, port: int, discord_port: int) -> int:
     info = read_dev_info(state)
     process: subprocess.Popen[bytes] | None = None
+    if info is None and _starting_elsewhere(state):
+        print("the local stack is starting in another terminal; joining it …", file=sys.stderr, flush=True)
+        joined = lambda: read_dev_info(state) is not None or not _starting_elsewhere(state)  # noqa: E731
+        wait_until(joined, START_TIMEOUT_S)
+        info = read_dev_info(state)
     if info is None:
         print("starting the local stack (lc dev) …", file=sys.stderr, flush=True)
         process = _start_dev(state, fast=fast, port=port, discord_port=discord_port)
@@ -77,11 +120,19 @@ def run_chat(*, say: str | None, fast: bool, port: int, discord_port: int) -> in
         return _repl(client, info.get("model", ""), state, interactive=interactive)
     finally:
         if process is not None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            (state / "clients" / str(os.getpid())).unlink(missing_ok=True)
+            if live_clients(state / "clients"):
+                print("(the local stack keeps running for the other lc chat)", file=sys.stderr, flush=True)
+            else:
+                _stop_dev(process)
+
+
+def _stop_dev(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def _name(state: Path, *, ask: bool) -> str:
@@ -110,7 +161,7 @@ def _say(client: ChatClient, line: str) -> int:
     if line.strip() in ("/quit", "/exit"):
         print("(--say sends one line; there is nothing to quit)")
         return 0
-    if line.strip() == "/commands":
+    if line.strip() in ("/commands", "/help"):
         print(USAGE)
         return 0
     try:
@@ -127,34 +178,60 @@ def _say(client: ChatClient, line: str) -> int:
     except OSError as exc:
         print(f"lc: could not reach the local stack: {exc}", file=sys.stderr)
         return 1
+    screen = _screen(client)
     for part in parts:
-        print(part, flush=True)
+        print(screen.show(part), flush=True)
     return 0
 
 
-class _Stream:
-    """Shows a reply as it streams: the new part of each edit, after the thinking line."""
+@dataclass
+class _Screen:
+    """How replies look here: Discord's markup rendered (styles on a terminal, plain when piped),
+    timestamps in this machine's time zone, mentions as names."""
 
-    def __init__(self) -> None:
+    names: dict[str, str]
+    styled: bool
+
+    def show(self, text: str, *, styled: bool | None = None) -> str:
+        now = datetime.now(UTC)
+        return render(
+            text,
+            now=now,
+            zone=now.astimezone().tzinfo or UTC,
+            names=self.names,
+            styled=self.styled if styled is None else styled,
+        )
+
+    def clear_line(self) -> str:
+        return "\r\033[K" if self.styled else "\r" + " " * 32 + "\r"
+
+
+class _Stream:
+    """Shows a reply as it streams: the new part of each edit (plain while it streams), after the
+    thinking line; the whole reply, styled, when nothing streamed."""
+
+    def __init__(self, screen: _Screen) -> None:
+        self.screen = screen
         self.shown = ""
 
     def progress(self, text: str) -> None:
+        plain = self.screen.show(text, styled=False)
         if not self.shown:
-            print("\rbartender> ", end="")
-        if text.startswith(self.shown):
-            print(text[len(self.shown) :], end="", flush=True)
-            self.shown = text
+            print(self.screen.clear_line() + "bartender> ", end="")
+        if plain.startswith(self.shown):
+            print(plain[len(self.shown) :], end="", flush=True)
+            self.shown = plain
 
     def finish(self, parts: list[str]) -> None:
         first, rest = (parts[0] if parts else ""), parts[1:]
-        if self.shown and first.startswith(self.shown):
-            print(first[len(self.shown) :], flush=True)
+        plain = self.screen.show(first, styled=False)
+        if self.shown and plain.startswith(self.shown):
+            print(plain[len(self.shown) :], flush=True)
         else:
-            if self.shown:
-                print()
-            print(f"bartender> {first}", flush=True)
+            print("\n" if self.shown else self.screen.clear_line(), end="")
+            print(f"bartender> {self.screen.show(first)}", flush=True)
         for part in rest:
-            print(f"bartender> {part}", flush=True)
+            print(f"bartender> {self.screen.show(part)}", flush=True)
         print(flush=True)
 
 
@@ -171,8 +248,13 @@ def _history(state: Path) -> Callable[[], None]:
     return lambda: readline.write_history_file(path)
 
 
+def _screen(client: ChatClient) -> _Screen:
+    return _Screen(names={LOCAL_USER_ID: client.username}, styled=sys.stdout.isatty())
+
+
 def _repl(client: ChatClient, model: str, state: Path, *, interactive: bool) -> int:
     save_history = _history(state) if interactive else (lambda: None)
+    screen = _screen(client)
     print(f"The Bartender is in. (model: {model})\nType /help for commands, /quit to leave.\n", flush=True)
     stop = threading.Event()
 
@@ -180,7 +262,8 @@ def _repl(client: ChatClient, model: str, state: Path, *, interactive: bool) -> 
         while not stop.wait(1.0):
             try:
                 for text in client.proactive():
-                    print(f"\n[the Bartender reaches out] {text}\nyou> ", end="", flush=True)
+                    shown = screen.show(text)
+                    print(f"\n[the Bartender reaches out] {shown}\nyou> ", end="", flush=True)
             except OSError:
                 continue
 
@@ -195,10 +278,10 @@ def _repl(client: ChatClient, model: str, state: Path, *, interactive: bool) -> 
                 continue
             if line in ("/quit", "/exit"):
                 break
-            if line == "/commands":
-                print(USAGE)
+            if line in ("/commands", "/help"):
+                print(USAGE + "\n")
                 continue
-            stream = _Stream()
+            stream = _Stream(screen)
             try:
                 try:
                     data = parse_line(line)
@@ -219,7 +302,6 @@ def _repl(client: ChatClient, model: str, state: Path, *, interactive: bool) -> 
             except OSError as exc:
                 print(f"\n  (could not reach the local stack: {exc})")
                 continue
-            print("\r" + " " * 32 + "\r", end="")
             stream.finish(parts)
     except (KeyboardInterrupt, EOFError):
         print()

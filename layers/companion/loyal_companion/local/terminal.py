@@ -16,16 +16,21 @@ LOCAL_APPLICATION_ID: Final = "1100000000000000001"
 _seq = itertools.count(1)
 
 USAGE: Final = """\
-Type to talk. Commands, as in Discord:
-  /mood  /relationship  /help
-  /memory list | /memory remember <fact> | /memory forget <id> | /memory forget-all
-  /remind <when> | <what>          e.g. /remind in 10 seconds | stretch
-  /birthday set <date> | /birthday clear
-  /checkins on | /checkins off
+Type to talk; the Bartender answers as it would on Discord. Commands:
+  /mood  /relationship                       how the Bartender feels; how well you know each other
+  /memory list                               what it remembers about you
+  /memory remember <fact>                    tell it something to remember
+  /memory forget <id> | /memory forget-all   forget one thing (ids from /memory list), or everything
+  /remind <when> | <what>                    e.g. /remind in 10 minutes | stretch
+  /birthday set <date> | /birthday clear     e.g. /birthday set 14 June
+  /checkins on | /checkins off               let it check in on you when you have been quiet
   /personality list | /personality use <name>
   /persona set <description> | /persona clear
-  /privacy export | /privacy delete
-  /quit"""
+  /privacy export                            everything stored about you, saved to a file
+  /privacy delete                            delete everything about you (asks first)
+  /help  /quit
+Your name here is asked once and kept in .lc/name (LC_CHAT_NAME overrides it); what you type is kept
+in .lc/history (the up arrow brings it back)."""
 
 
 class TerminalCommandError(ValueError):

@@ -208,7 +208,8 @@ def memory_forget_all(ctx: CommandContext) -> Reply:
     with ctx.transaction() as uow:
         user = ctx.person(uow)
         count = uow.repos.facts.delete_all_for(user.id)
-        return ctx.finish(uow, Reply(f"Done. I've let go of all {count} things I remembered about you."))
+        what = "the one thing" if count == 1 else f"all {count} things"
+        return ctx.finish(uow, Reply(f"Done. I've let go of {what} I remembered about you."))
 
 
 # -- reaching out ----------------------------------------------------------------------------------
@@ -396,6 +397,27 @@ def _row_dict(row: Any) -> dict[str, Any]:
     return {c.key: getattr(row, c.key) for c in row.__table__.columns}
 
 
+# How an export's main tables read to a person (the file itself is named by table).
+_EXPORT_WORDS: Final = (
+    ("messages", "message", "messages"),
+    ("conversations", "conversation", "conversations"),
+    ("user_facts", "thing remembered", "things remembered"),
+    ("scheduled_events", "reminder or follow-up", "reminders and follow-ups"),
+)
+
+
+def _export_summary(export: Mapping[str, Any]) -> str:
+    parts = []
+    for table, one, many in _EXPORT_WORDS:
+        count = len(export.get(table) or [])
+        if count:
+            parts.append(f"{count} {one if count == 1 else many}")
+    records = sum(len(v) for v in export.values() if isinstance(v, list))
+    if not parts:
+        return "just your profile, in the attached file"
+    return ", ".join(parts) + f" — {records} records in all, table by table, in the attached file"
+
+
 def privacy_export(ctx: CommandContext) -> Reply:
     with ctx.transaction() as uow:
         user = ctx.person(uow)
@@ -413,11 +435,10 @@ def privacy_export(ctx: CommandContext) -> Reply:
         # Which of their facts is linked to someone's: the other side is only an id, never its words.
         export["fact_associations"] = [_row_dict(r) for r in links]
         data = json.dumps(export, default=str, indent=2, ensure_ascii=False).encode()
-        summary = ", ".join(f"{len(v)} {k}" for k, v in export.items() if isinstance(v, list) and v)
         return ctx.finish(
             uow,
             Reply(
-                f"Here's everything I have stored about you ({summary or 'just your profile'}).",
+                f"Here's everything I have stored about you: {_export_summary(export)}.",
                 files=(Attachment("loyal-companion-export.json", data, "application/json"),),
                 keep_files=False,  # no second copy of everything in the receipt
             ),
