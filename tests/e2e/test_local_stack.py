@@ -187,7 +187,11 @@ def test_a_second_lc_chat_joins_the_running_stack_and_outlives_the_first(tmp_pat
 
     def chat() -> Any:
         return pexpect.spawn(
-            sys.executable, ["-m", "loyal_companion.cli", "chat"], env=env, encoding="utf-8", timeout=120
+            sys.executable,
+            ["-m", "loyal_companion.cli", "chat", "--port", "0", "--discord-port", "0"],
+            env=env,
+            encoding="utf-8",
+            timeout=120,
         )
 
     first = chat()

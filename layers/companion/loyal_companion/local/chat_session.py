@@ -57,7 +57,9 @@ def _start_dev(state: Path, *, fast: bool, port: int, discord_port: int) -> subp
     # Its own session: it outlives this `lc chat` while another one is connected, and stops by itself
     # when the last one leaves (--with-clients).
     command.append("--with-clients")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     started = wait_until(
         lambda: process.poll() is not None or read_dev_info(state) is not None, START_TIMEOUT_S
     )
