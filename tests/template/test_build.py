@@ -38,6 +38,9 @@ def test_sam_build_makes_a_layer_for_the_target_platform(tmp_path: Path) -> None
     assert wrong == [], wrong
     assert any("cpython-313-aarch64-linux-gnu" in n for n in native)
     assert not list(layer.rglob("__pycache__"))
+    # The layer carries only what Lambda runs: not the local stack, its benchmarks or the `lc` command.
+    assert not (layer / "loyal_companion" / "local").exists()
+    assert not (layer / "loyal_companion" / "cli.py").exists()
     migrate = build / "MigrateFunction"
     assert (migrate / "migrations" / "env.py").is_file() and (migrate / "alembic.ini").is_file()
     for name in ("InteractionsFunction", "ConversationFunction", "MoodDecayFunction", "ProactiveFunction"):

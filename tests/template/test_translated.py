@@ -132,3 +132,42 @@ def test_functions_are_arm64_on_a_current_python(resources: dict[str, Any]) -> N
     for f in functions:
         assert f["Architectures"] == ["arm64"]
         assert f["Runtime"] == {"Ref": "PythonRuntime"} or str(f["Runtime"]).startswith("python3.1")
+
+
+FUNCTIONS = (
+    "InteractionsFunction",
+    "ConversationFunction",
+    "MoodDecayFunction",
+    "ProactiveFunction",
+    "MigrateFunction",
+)
+
+
+def test_every_function_logs_to_a_group_with_retention(resources: dict[str, Any]) -> None:
+    for name in FUNCTIONS:
+        group = resources[f"{name}LogGroup"]
+        assert group["Type"] == "AWS::Logs::LogGroup"
+        assert group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}, name
+        logging_config = resources[name]["Properties"]["LoggingConfig"]
+        assert logging_config["LogGroup"] == {"Ref": f"{name}LogGroup"}, name
+    template, _ = decode(str(ROOT / "template.yaml"))
+    assert template["Parameters"]["LogRetentionDays"]["Default"] == 30
+
+
+def test_the_worker_is_capped_and_the_cap_can_be_reserved(resources: dict[str, Any]) -> None:
+    mapping = next(r for r in resources.values() if r["Type"] == "AWS::Lambda::EventSourceMapping")
+    assert mapping["Properties"]["ScalingConfig"] == {"MaximumConcurrency": {"Ref": "WorkerConcurrency"}}
+    worker = resources["ConversationFunction"]["Properties"]
+    assert worker["ReservedConcurrentExecutions"] == {
+        "Fn::If": ["ReserveWorker", {"Ref": "WorkerConcurrency"}, {"Ref": "AWS::NoValue"}]
+    }
+    proactive = resources["ProactiveFunction"]["Properties"]
+    assert proactive["ReservedConcurrentExecutions"]["Fn::If"][0] == "ReserveProactive"
+    template, _ = decode(str(ROOT / "template.yaml"))
+    assert template["Parameters"]["WorkerConcurrency"]["MinValue"] == 2  # SQS's smallest maximum
+
+
+def test_secrets_and_unhandled_turns_survive_a_teardown(resources: dict[str, Any]) -> None:
+    for name in ("AppSecret", "ConversationDeadLetterQueue"):
+        assert resources[name]["DeletionPolicy"] == "Retain", name
+        assert resources[name]["UpdateReplacePolicy"] == "Retain", name
