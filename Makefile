@@ -52,8 +52,11 @@ check: test lint typecheck
 validate: $(SAM)
 	SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(SAM) validate --lint
 
+# The layer's wheels follow the runtime the stack deploys: PythonRuntime in samconfig.toml (what
+# `sam deploy --guided` saved), unless LAMBDA_PYTHON is set.
+DEPLOYED_PYTHON := $(shell sed -n 's/.*PythonRuntime=[^0-9]*\([0-9][0-9.]*\).*/\1/p' samconfig.toml 2>/dev/null)
 build: $(SAM)
-	SAM_CLI_TELEMETRY=0 $(SAM) build
+	LAMBDA_PYTHON=$${LAMBDA_PYTHON:-$(or $(DEPLOYED_PYTHON),3.13)} SAM_CLI_TELEMETRY=0 $(SAM) build
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -171,3 +171,9 @@ def test_secrets_and_unhandled_turns_survive_a_teardown(resources: dict[str, Any
     for name in ("AppSecret", "ConversationDeadLetterQueue"):
         assert resources[name]["DeletionPolicy"] == "Retain", name
         assert resources[name]["UpdateReplacePolicy"] == "Retain", name
+
+
+def test_an_upgrade_migrates_before_the_new_code_serves(resources: dict[str, Any]) -> None:
+    for name in FUNCTIONS[:-1]:  # every function but the migrating one
+        depends = resources[name].get("DependsOn", [])
+        assert "Schema" in (depends if isinstance(depends, list) else [depends]), name

@@ -226,3 +226,26 @@ def test_the_worker_paces_bot_calls_at_the_configured_rate(monkeypatch: pytest.M
         PROCESS_PACER.set_rate(BOT_REQUESTS_PER_SECOND)
         runtime.reset()
         clear_settings_cache()
+
+
+def test_an_operators_secret_is_checked_by_the_functions_own_loader() -> None:
+    from loyal_companion.config import check_secret_document
+
+    good = {
+        "database_url": "postgresql://app:pw@db.example.org/app?sslmode=require",
+        "discord_public_key": "ab" * 32,
+        "discord_application_id": "1100000000000000001",
+        "discord_bot_token": "MTEw.Gabc.very-secret-token-value",
+    }
+    ok, lines = check_secret_document(good)
+    assert ok and "discord_bot_token        set" in lines
+    assert any("offline responder" in line for line in lines)
+    assert not any("very-secret-token-value" in line or "pw@" in line for line in lines)  # never a value
+
+    ok, lines = check_secret_document({k: v for k, v in good.items() if k != "discord_bot_token"})
+    assert not ok and "discord_bot_token        MISSING (required)" in lines
+    ok, lines = check_secret_document({**good, "discord_token": "x"})
+    assert not ok and lines[0].startswith("unknown key 'discord_token'")
+    ok, lines = check_secret_document({**good, "database_url": "mysql://x"})
+    assert not ok and lines[-1].startswith("DATABASE_URL:")
+    assert check_secret_document(["not", "an", "object"])[0] is False

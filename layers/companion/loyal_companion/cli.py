@@ -122,6 +122,24 @@ def cmd_register_commands(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check_secret(args: argparse.Namespace) -> int:
+    import json
+
+    from loyal_companion.config import check_secret_document
+
+    try:
+        with open(args.file, encoding="utf-8") as handle:
+            document = json.load(handle)
+    except (OSError, ValueError) as exc:
+        print(f"lc: cannot read {args.file} as JSON: {exc}", file=sys.stderr)
+        return 2
+    ok, lines = check_secret_document(document)
+    for line in lines:
+        print(line)
+    print("the functions can run with this secret" if ok else "lc: fix the lines above before deploying")
+    return 0 if ok else 2
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from loyal_companion.local.bench import run
 
@@ -166,6 +184,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     register_p.add_argument("--guild", help="one server's id: applies at once, handy while developing")
     register_p.set_defaults(func=cmd_register_commands)
+
+    check_p = sub.add_parser(
+        "check-secret",
+        help="check the app secret's JSON before putting it in Secrets Manager (prints no values)",
+        description="Reads FILE with the same loader the functions use; says what is set, missing or wrong.",
+    )
+    check_p.add_argument("file", help="the JSON you will put in the secret")
+    check_p.set_defaults(func=cmd_check_secret)
 
     bench_p = sub.add_parser(
         "bench", help="print benchmark figures (cold start, handler time, SQL per turn, …)"

@@ -301,3 +301,41 @@ def describe(settings: Settings) -> dict[str, str]:
         env_name = f.name.upper()
         out[env_name] = settings.sources.get(env_name, "unset")
     return out
+
+
+# What the deployed functions cannot run without; the model is optional (the offline responder, labelled).
+REQUIRED_IN_SECRET: Final = (
+    "DATABASE_URL",
+    "DISCORD_PUBLIC_KEY",
+    "DISCORD_APPLICATION_ID",
+    "DISCORD_BOT_TOKEN",
+)
+
+
+def check_secret_document(document: Any) -> tuple[bool, list[str]]:
+    """Whether ``document`` (the app secret's JSON) gives the functions what they need, read by the same
+    loader they use; lines that say what is set and what is wrong, never a value."""
+    if not isinstance(document, Mapping):
+        return False, ['the secret must be one JSON object: {"database_url": "…", …}']
+    known = {name.lower() for name in SETTING_NAMES}
+    lines = [
+        f"unknown key {key!r}: the keys are the setting names in lower case ({', '.join(sorted(known))})"
+        for key in document
+        if key not in known
+    ]
+    try:
+        settings = load_settings({"SECRETS_ARN": "(this file)"}, secret_loader=lambda _arn: document)
+    except ConfigError as exc:
+        return False, [*lines, str(exc)]
+    present = describe(settings)
+    ok = not lines
+    for name in SETTING_NAMES:
+        if name == "CONVERSATION_QUEUE_URL":
+            continue  # the template sets it
+        state = "set" if present.get(name, "unset") != "unset" else "not set"
+        if state == "not set" and name in REQUIRED_IN_SECRET:
+            state, ok = "MISSING (required)", False
+        lines.append(f"{name.lower():<24} {state}")
+    if not settings.model_configured:
+        lines.append("no model configured: replies come from the offline responder, labelled as such")
+    return ok, lines
