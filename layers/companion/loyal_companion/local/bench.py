@@ -679,3 +679,12 @@ def _bench_scale(report: Report) -> dict[str, Any]:
 
 
 BENCHMARKS["scale"] = _bench_scale
+
+
+def _bench_tokens(report: Report) -> dict[str, Any]:
+    from loyal_companion.local.bench_tokens import bench_tokens
+
+    return bench_tokens(report)
+
+
+BENCHMARKS["tokens"] = _bench_tokens
