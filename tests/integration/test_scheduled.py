@@ -162,7 +162,7 @@ def test_a_due_reminder_is_sent_by_dm_once_and_marked(
     result = run_proactive(_deps(session_factory, discord, clock))
     assert result.sent == 1
     [message] = discord.channel_messages()
-    assert message.channel == "dm300000000000000001" and "stretch" in message.content
+    assert message.channel == discord.dm_channels["300000000000000001"] and "stretch" in message.content
     sent = _status(session_factory, event_id)
     assert sent.status == "triggered" and sent.triggered_at == clock.now
     assert run_proactive(_deps(session_factory, discord, clock)).claimed == 0
@@ -358,3 +358,36 @@ def test_check_ins_wait_for_the_end_of_quiet_hours(
 def test_counts_are_consistent(session_factory: sessionmaker[Session]) -> None:
     with session_factory() as s:
         assert s.scalar(select(func.count()).select_from(ScheduledEvent)) == 0
+
+
+def test_a_persons_dm_channel_is_opened_once_and_remembered(
+    session_factory: sessionmaker[Session], discord: DiscordStub
+) -> None:
+    user_id = _person(session_factory)
+    _event(session_factory, user_id)
+    _event(session_factory, user_id, title="water the plants", due_at=T0 + timedelta(hours=1))
+    for later in (timedelta(seconds=1), timedelta(hours=1, seconds=1)):  # two runs, one DM each
+        assert run_proactive(_deps(session_factory, discord, Clock(T0 + later))).sent == 1
+    opened = [c for c in discord.calls if c.path.endswith("/users/@me/channels")]
+    assert len(opened) == 1  # the second DM cost one request, not two
+    channel = discord.dm_channels["300000000000000001"]
+    assert [m.channel for m in discord.channel_messages()] == [channel, channel]
+    with session_factory() as s:
+        assert s.get(User, user_id).dm_channel_id == int(channel)  # type: ignore[union-attr]
+
+
+def test_being_paced_by_discord_uses_up_no_attempt(
+    session_factory: sessionmaker[Session], discord: DiscordStub
+) -> None:
+    user_id = _person(session_factory)
+    event_id = _event(session_factory, user_id)
+    limited = {"message": "You are being rate limited.", "retry_after": 0.5, "global": False}
+    # Two answers per run: the client tries twice (max_attempts=2) before handing the 429 to the run.
+    discord.fail_next(r"POST /api/v10/channels/.*/messages", 429, times=16, body=limited)
+    clock = Clock(T0 + timedelta(seconds=1))
+    for _ in range(8):  # more 429s than an event has attempts
+        assert run_proactive(_deps(session_factory, discord, clock)).retried == 1
+        clock.now += timedelta(seconds=1)
+    assert run_proactive(_deps(session_factory, discord, clock)).sent == 1
+    sent = _status(session_factory, event_id)
+    assert sent.status == "triggered" and sent.attempts == 1

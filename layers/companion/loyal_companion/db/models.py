@@ -218,6 +218,8 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, server_default=_TRUE)
     # IANA zone name ("Europe/Lisbon"); NULL until the person tells us. Proactive timing uses it.
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # The DM channel Discord opened for the person (stable), so a proactive DM does not open it again.
+    dm_channel_id: Mapped[int | None] = mapped_column(BigInteger)
     global_persona_id: Mapped[int | None] = mapped_column(
         BigInteger,
         # personas.owner_id points back at users: this side is added after both tables exist.

@@ -77,7 +77,7 @@ SET status = 'sending', due_at = :lease_until, attempts = e.attempts + 1, update
 FROM due, users u
 WHERE e.id = due.id AND u.id = e.user_id
 RETURNING e.id, e.user_id, e.guild_id, e.channel_id, e.event_type, e.trigger_at, e.title, e.context,
-          e.is_recurring, e.recurrence_rule, e.attempts, u.discord_id, u.timezone,
+          e.is_recurring, e.recurrence_rule, e.attempts, u.discord_id, u.timezone, u.dm_channel_id,
           COALESCE(u.custom_name, u.discord_display_name, u.discord_username, 'friend') AS name,
           (SELECT relationship_score FROM user_relationships r
             WHERE r.user_id = u.id AND r.guild_id IS NULL) AS score,
@@ -229,16 +229,34 @@ def _handle(
     content = _write(deps, event)
     nonce = f"e{event['id']}t{int(event['trigger_at'].timestamp())}"
     try:
-        channel = str(event["channel_id"]) if event["channel_id"] else dm_channels.get(event["discord_id"])
-        if channel is None:
-            channel = deps.discord.create_dm(event["discord_id"])
-            dm_channels[event["discord_id"]] = channel
+        channel = _channel_for(deps, event, dm_channels)
         deps.discord.create_message(channel, content, nonce=nonce)
     except DiscordError as exc:
         _failed(deps, event, exc, result)
         return
     _sent(deps, event, now=deps.clock(), tz=tz)
     result.sent += 1
+
+
+def _channel_for(deps: ProactiveDeps, event: dict[str, Any], dm_channels: dict[int, str]) -> str:
+    """The event's channel, or the person's DM channel: remembered on their row once Discord has opened
+    it, so a DM costs one request (opening it again every time doubled the sends)."""
+    if event["channel_id"]:
+        return str(event["channel_id"])
+    if event["dm_channel_id"]:
+        return str(event["dm_channel_id"])
+    channel = dm_channels.get(event["discord_id"])
+    if channel is None:
+        channel = deps.discord.create_dm(event["discord_id"])
+        dm_channels[event["discord_id"]] = channel
+        if channel.isdigit():
+            with deps.unit_of_work() as uow:
+                uow.session.execute(
+                    text("UPDATE users SET dm_channel_id = :c WHERE id = :u"),
+                    {"c": int(channel), "u": event["user_id"]},
+                )
+                uow.commit()
+    return channel
 
 
 def _write(deps: ProactiveDeps, event: dict[str, Any]) -> str:
@@ -342,15 +360,17 @@ def _failed(deps: ProactiveDeps, event: dict[str, Any], exc: DiscordError, resul
         result.cancelled += 1
         logger.info("proactive event cancelled", extra={"event_id": event["id"], "reason": reason})
         return
+    if exc.status == 429:
+        # Being paced is no failure of the event: it goes again after Discord's wait, its attempts intact.
+        delay = timedelta(seconds=exc.retry_after or 1.0)
+        _release(deps, event["id"], due_at=deps.clock() + delay, count_attempt=False, error=reason)
+        result.retried += 1
+        return
     if event["attempts"] >= MAX_ATTEMPTS:
         _final(deps, event["id"], "failed", reason)
         result.failed += 1
         logger.error("proactive event failed for good", extra={"event_id": event["id"], "reason": reason})
         return
-    delay = (
-        timedelta(seconds=exc.retry_after)
-        if exc.status == 429 and exc.retry_after
-        else retry_delay(event["attempts"])
-    )
+    delay = retry_delay(event["attempts"])
     _release(deps, event["id"], due_at=deps.clock() + delay, count_attempt=True, error=reason)
     result.retried += 1

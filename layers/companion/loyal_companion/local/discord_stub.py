@@ -71,6 +71,7 @@ class DiscordStub:
         self.calls: list[RecordedCall] = []
         self.messages: dict[str, PostedMessage] = {}
         self.commands: dict[str, list[dict[str, Any]]] = {}
+        self.dm_channels: dict[str, str] = {}  # recipient → the DM channel's id (stable, as Discord's)
         self._nonces: dict[tuple[str, str], str] = {}
         self._failures: list[_Failure] = []
         self._lock = threading.Lock()
@@ -219,7 +220,9 @@ class DiscordStub:
         if not headers.get("authorization", "").startswith("Bot "):
             return 401, {"message": "401: Unauthorized", "code": 0}, {}
         if route == "/users/@me/channels" and method == "POST":
-            return 200, {"id": f"dm{(payload or {}).get('recipient_id')}", "type": 1}, {}
+            recipient = str((payload or {}).get("recipient_id"))
+            channel = self.dm_channels.setdefault(recipient, next_id())
+            return 200, {"id": channel, "type": 1}, {}
         if m := re.fullmatch(r"/channels/([^/]+)/messages", route):
             channel = m.group(1)
             nonce = (payload or {}).get("nonce")
