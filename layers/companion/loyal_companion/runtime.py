@@ -116,12 +116,23 @@ def services() -> Services:
 
 
 def proactive_deps() -> ProactiveDeps:
+    from loyal_companion.db.engine import get_engine
+    from loyal_companion.db.pacing import SharedPacer
+    from loyal_companion.discord.rest import DiscordRest
     from loyal_companion.jobs.proactive import ProactiveDeps
 
     wired = services()
+    settings = wired.settings
+    token = settings.discord_bot_token.get() if settings.discord_bot_token else None
+    # Proactive runs may overlap (a retry, a slow run): their sends share one pace, kept in the database.
+    discord = DiscordRest(
+        api_base=settings.discord_api_base,
+        bot_token=token,
+        pacer=SharedPacer(get_engine(), settings.discord_requests_per_second),
+    )
     return ProactiveDeps(
         unit_of_work=unit_of_work,
-        discord=wired.discord,
+        discord=discord,
         model=wired.model,
         clock=utc_now,
         model_name=wired.settings.openai_model or "gpt-4o-mini",

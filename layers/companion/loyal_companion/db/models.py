@@ -29,6 +29,7 @@ from sqlalchemy import (
     Index,
     Integer,
     Numeric,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -769,6 +770,27 @@ class InteractionReceipt(Base):
         Index("ix_interaction_receipts_user_id_created_at", "user_id", "created_at"),
         Index("ix_interaction_receipts_created_at", "created_at"),
     )
+
+
+class DiscordPace(Base):
+    """The next free slot for a bot-token request to Discord, shared by every proactive runner."""
+
+    __tablename__ = "discord_pace"
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    next_at: Mapped[datetime] = mapped_column()
+
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+
+class JobLease(Base):
+    """A scheduled job's lease: held by one run while it works, renewed as it goes."""
+
+    __tablename__ = "job_leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    held_until: Mapped[datetime] = mapped_column()
 
 
 class InteractionClaim(Base):

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import text
 
@@ -106,6 +107,7 @@ class ProactiveResult:
     checkins_created: int = 0
     memory_windows: int = 0
     receipts_dropped: int = 0
+    leased_elsewhere: bool = False
     errors: list[str] = field(default_factory=list)
 
 
@@ -124,8 +126,23 @@ class ProactiveDeps:
 def run_proactive(
     deps: ProactiveDeps, *, max_batches: int = 20, deadline_s: float = 200.0
 ) -> ProactiveResult:
-    """One scheduled run: create due check-ins, then claim and send until nothing is due or time is up."""
+    """One scheduled run: create due check-ins, then claim and send until nothing is due or time is up.
+    A run holds the job's lease while it works; one that finds it held by another run ends at once."""
     result = ProactiveResult()
+    holder = uuid.uuid4().hex
+    if not _lease(deps, holder):
+        result.leased_elsewhere = True
+        logger.info("another proactive run holds the lease; this one ends")
+        return result
+    try:
+        return _run(deps, result, holder, max_batches=max_batches, deadline_s=deadline_s)
+    finally:
+        _release_lease(deps, holder)
+
+
+def _run(
+    deps: ProactiveDeps, result: ProactiveResult, holder: str, *, max_batches: int, deadline_s: float
+) -> ProactiveResult:
     started = time.monotonic()
     now = deps.clock()
     with deps.unit_of_work() as uow:
@@ -140,6 +157,8 @@ def run_proactive(
     dm_channels: dict[int, str] = {}
     for _ in range(max_batches):
         if time.monotonic() - started > deadline_s:
+            break
+        if not _lease(deps, holder):  # renewed per batch; lost only if this run stalled past it
             break
         claimed = claim(deps, now=deps.clock())
         if not claimed:
@@ -159,6 +178,40 @@ def run_proactive(
         extra={k: v for k, v in result.__dict__.items() if k != "errors"},
     )
     return result
+
+
+RUN_LEASE: Final = timedelta(seconds=90)  # renewed per batch; a run that dies frees it within this
+_LEASE_SQL = sql(
+    """
+INSERT INTO job_leases AS l (name, holder, held_until) VALUES ('proactive', :holder, :until)
+ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, held_until = EXCLUDED.held_until
+WHERE l.holder = EXCLUDED.holder OR l.held_until < CAST(:now AS timestamptz)
+RETURNING 1
+"""
+)
+
+
+def _lease(deps: ProactiveDeps, holder: str) -> bool:
+    """Take (or renew) the run's lease; False when another run holds it."""
+    now = deps.clock()
+    with deps.unit_of_work() as uow:
+        taken = uow.session.execute(
+            _LEASE_SQL, {"holder": holder, "now": now, "until": now + RUN_LEASE}
+        ).first()
+        uow.commit()
+    return taken is not None
+
+
+def _release_lease(deps: ProactiveDeps, holder: str) -> None:
+    try:
+        with deps.unit_of_work() as uow:
+            uow.session.execute(
+                text("DELETE FROM job_leases WHERE name = 'proactive' AND holder = :holder"),
+                {"holder": holder},
+            )
+            uow.commit()
+    except Exception:  # the lease lapses by itself
+        logger.warning("could not let go of the proactive lease; it lapses by itself")
 
 
 _DROP_RECEIPTS_SQL = sql(
