@@ -24,7 +24,7 @@ from sqlalchemy import Engine, text
 
 from loyal_companion.local.discord_stub import DiscordStub
 from tests.support.interactions import APP_ID, Signer, command, opt
-from tests.template.test_template import _sam
+from tests.template.test_template import sam_build
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,34 +59,11 @@ print("RESULT " + json.dumps(result))
 """
 
 
-def _need_sam() -> str:
-    sam = _sam()
-    if sam is None:
-        if os.environ.get("CI"):
-            pytest.fail("the SAM CLI is not installed; `make test` installs it into .venv-sam")
-        pytest.skip("the SAM CLI is not installed (`make test` installs it)")
-    return sam
-
-
-def _build(sam: str, out: Path, *resources: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sam, "build", *resources, "--build-dir", str(out / "build"), "--cache-dir", str(out / "cache")],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "SAM_CLI_TELEMETRY": "0", **env},
-        check=False,
-        timeout=900,
-    )
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    sam = _need_sam()
     out = tmp_path_factory.mktemp("artifact")
     machine = {"amd64": "x86_64", "arm64": "aarch64"}.get(platform.machine().lower(), platform.machine())
-    result = _build(
-        sam,
+    result = sam_build(
         out,
         LAMBDA_PYTHON=f"{sys.version_info.major}.{sys.version_info.minor}",
         LAMBDA_PLATFORM=f"manylinux2014_{machine}",
@@ -200,8 +177,7 @@ def test_the_built_functions_answer_a_ping_and_carry_a_turn_to_a_stored_reply(
 
 
 def test_a_build_for_python_3_12_ships_cp312_wheels(tmp_path: Path) -> None:
-    sam = _need_sam()
-    result = _build(sam, tmp_path, "CompanionLayer", LAMBDA_PYTHON="3.12")
+    result = sam_build(tmp_path, "CompanionLayer", LAMBDA_PYTHON="3.12")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     native = [p.name for p in (tmp_path / "build" / "CompanionLayer" / "python").rglob("*.so")]
     versioned = [n for n in native if "cpython-" in n]

@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
-import pytest
-
-from tests.template.test_template import _sam
+from tests.template.test_template import sam_build
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_sam_build_makes_a_layer_for_the_target_platform(tmp_path: Path) -> None:
-    sam = _sam()
-    if sam is None:
-        if os.environ.get("CI"):
-            pytest.fail("the SAM CLI is not installed; `make test` installs it into .venv-sam")
-        pytest.skip("the SAM CLI is not installed (`make test` installs it)")
+    result = sam_build(tmp_path)
     build = tmp_path / "build"
-    result = subprocess.run(
-        [sam, "build", "--build-dir", str(build), "--cache-dir", str(tmp_path / "cache")],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "SAM_CLI_TELEMETRY": "0"},
-        check=False,
-        timeout=900,
-    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     layer = build / "CompanionLayer" / "python"
     assert (layer / "loyal_companion" / "discord" / "endpoint.py").is_file()

@@ -20,6 +20,37 @@ def _sam() -> str | None:
     return shutil.which("sam")
 
 
+def need_sam() -> str:
+    """The SAM CLI: required in CI (`make test` installs it), skipped where it is not installed."""
+    sam = _sam()
+    if sam is None:
+        if os.environ.get("CI"):
+            pytest.fail("the SAM CLI is not installed; `make test` installs it into .venv-sam")
+        pytest.skip("the SAM CLI is not installed (`make test` installs it)")
+    return sam
+
+
+def sam_build(out: Path, *resources: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`sam build` of the template (or of ``resources``) into ``out``/build, with ``env`` added."""
+    return subprocess.run(
+        [
+            need_sam(),
+            "build",
+            *resources,
+            "--build-dir",
+            str(out / "build"),
+            "--cache-dir",
+            str(out / "cache"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "SAM_CLI_TELEMETRY": "0", **env},
+        check=False,
+        timeout=900,
+    )
+
+
 def test_cfn_lint_is_clean() -> None:
     from cfnlint.api import lint_file
 
@@ -28,11 +59,7 @@ def test_cfn_lint_is_clean() -> None:
 
 
 def test_sam_validate_lint_is_clean() -> None:
-    sam = _sam()
-    if sam is None:
-        if os.environ.get("CI"):
-            pytest.fail("the SAM CLI is not installed; `make test` installs it into .venv-sam")
-        pytest.skip("the SAM CLI is not installed (`make test` installs it)")
+    sam = need_sam()
     env = {
         **os.environ,
         "SAM_CLI_TELEMETRY": "0",

@@ -16,6 +16,7 @@ from loyal_companion.queue import InteractionQueue, SqsQueue, SqsRetry
 
 if TYPE_CHECKING:
     from loyal_companion.db.uow import UnitOfWork
+    from loyal_companion.discord.rest import DiscordRest
     from loyal_companion.jobs.proactive import ProactiveDeps
     from loyal_companion.service.context import Services
 
@@ -65,6 +66,7 @@ def reset() -> None:
     conversation_queue.cache_clear()
     sqs_retry.cache_clear()
     services.cache_clear()
+    proactive_discord.cache_clear()
     from loyal_companion.db import engine
 
     if engine.get_engine.cache_info().currsize:
@@ -115,24 +117,30 @@ def services() -> Services:
     )
 
 
-def proactive_deps() -> ProactiveDeps:
+@lru_cache(maxsize=1)
+def proactive_discord() -> DiscordRest:
+    """The proactive runs' Discord client, kept for the container's life as the worker's is. Runs may
+    overlap (a retry, a slow run): their sends share one pace, kept in the database."""
     from loyal_companion.db.engine import get_engine
     from loyal_companion.db.pacing import SharedPacer
     from loyal_companion.discord.rest import DiscordRest
-    from loyal_companion.jobs.proactive import ProactiveDeps
 
-    wired = services()
-    settings = wired.settings
+    settings = get_settings()
     token = settings.discord_bot_token.get() if settings.discord_bot_token else None
-    # Proactive runs may overlap (a retry, a slow run): their sends share one pace, kept in the database.
-    discord = DiscordRest(
+    return DiscordRest(
         api_base=settings.discord_api_base,
         bot_token=token,
         pacer=SharedPacer(get_engine(), settings.discord_requests_per_second),
     )
+
+
+def proactive_deps() -> ProactiveDeps:
+    from loyal_companion.jobs.proactive import ProactiveDeps
+
+    wired = services()
     return ProactiveDeps(
         unit_of_work=unit_of_work,
-        discord=discord,
+        discord=proactive_discord(),
         model=wired.model,
         clock=utc_now,
         model_name=wired.settings.openai_model or "gpt-4o-mini",

@@ -158,14 +158,14 @@ def _run(
     for _ in range(max_batches):
         if time.monotonic() - started > deadline_s:
             break
-        if not _lease(deps, holder):  # renewed per batch; lost only if this run stalled past it
-            break
         claimed = claim(deps, now=deps.clock())
         if not claimed:
             break
         result.claimed += len(claimed)
         for event in claimed:
             _handle(deps, event, result, dm_channels)
+        if not _lease(deps, holder):  # renewed per batch; lost only if this run stalled past it
+            break
     for name, value in (
         ("ProactiveSent", result.sent),
         ("ProactiveFailed", result.failed),

@@ -31,7 +31,6 @@ class ChatClient:
     downloads: Path = field(default_factory=lambda: Path.cwd() / ".lc" / "downloads")
     _seen: int = field(default=0, init=False)
     _seen_any: int = field(default=0, init=False)
-    _replies: dict[str, dict[str, Any]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self._seen = max((m["seq"] for m in self._messages(0)), default=0)
@@ -80,14 +79,13 @@ class ChatClient:
         settled_at: float | None = None
         last: tuple[Any, ...] = ()
         since = self._seen_any
+        replies: dict[str, dict[str, Any]] = {}  # this reply's messages by id, as last edited
         while time.monotonic() < deadline:
             changed = self._messages(since)
             if changed:
                 since = max(m["seq"] for m in changed)
-            for m in changed:
-                if m["channel"] == channel:
-                    self._replies[m["id"]] = m
-            mine = list(self._replies_for(channel))
+            replies.update((m["id"], m) for m in changed if m["channel"] == channel)
+            mine = list(replies.values())
             original = next((m for m in mine if m["kind"] == "original"), None)
             state = tuple((m["id"], m["seq"]) for m in mine)
             if original is not None and original["content"].endswith(PREVIEW_MARK):
@@ -105,9 +103,6 @@ class ChatClient:
         raise TimeoutError(
             "no reply arrived in time; the `lc dev` log (.lc/dev.log when lc chat started it) says why"
         )
-
-    def _replies_for(self, channel: str) -> list[dict[str, Any]]:
-        return [m for m in self._replies.values() if m["channel"] == channel]
 
     def _messages(self, after: int) -> list[dict[str, Any]]:
         data = self._get(f"/_local/messages?after={after}")

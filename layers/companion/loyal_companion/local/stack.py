@@ -362,14 +362,10 @@ class LocalStack:
 
     def _every(self, seconds: float, name: str, module: ModuleType) -> None:
         context = LambdaContextStandIn(name)
-        event = {"source": "aws.scheduler", "detail-type": "Scheduled Event", "detail": {}}
 
         def loop() -> None:
             while not self._stop.wait(seconds):
-                try:
-                    module.lambda_handler(event, context)
-                except Exception:  # a failed run is logged like Lambda would; the schedule goes on
-                    logger.exception("scheduled %s failed", name)
+                _invoke_scheduled(module, name, context)
 
         thread = threading.Thread(target=loop, name=f"schedule-{name}", daemon=True)
         thread.start()
@@ -379,7 +375,6 @@ class LocalStack:
         """Run ``module`` when the next scheduled event is due, and every ``every`` seconds besides (the
         quiet-person check-ins it finds itself); woken early when a turn was stored."""
         context = LambdaContextStandIn(name)
-        event = {"source": "aws.scheduler", "detail-type": "Scheduled Event", "detail": {}}
 
         def wait_s() -> float:
             try:
@@ -405,10 +400,7 @@ class LocalStack:
                     # an event being sent elsewhere stays due for its lease: never a busy loop
                     self._stop.wait(1.0)
                 last_run = time.monotonic()
-                try:
-                    module.lambda_handler(event, context)
-                except Exception:
-                    logger.exception("scheduled %s failed", name)
+                _invoke_scheduled(module, name, context)
 
         thread = threading.Thread(target=loop, name=f"schedule-{name}", daemon=True)
         thread.start()
@@ -427,6 +419,16 @@ class LocalStack:
 
         thread = threading.Thread(target=loop, name="clients", daemon=True)
         thread.start()
+
+
+def _invoke_scheduled(module: ModuleType, name: str, context: LambdaContextStandIn) -> None:
+    """One scheduled invocation of ``module``, as EventBridge Scheduler makes it; a failed run is logged as
+    Lambda would log it, and the schedule goes on."""
+    event = {"source": "aws.scheduler", "detail-type": "Scheduled Event", "detail": {}}
+    try:
+        module.lambda_handler(event, context)
+    except Exception:
+        logger.exception("scheduled %s failed", name)
 
 
 def next_due_at() -> datetime | None:
