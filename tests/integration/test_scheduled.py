@@ -1,10 +1,9 @@
-"""Mood decay and proactive delivery on the real PostgreSQL, Discord over loopback."""
+"""Mood computed when read, and proactive delivery, on the real PostgreSQL, Discord over loopback."""
 
 from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,19 +13,20 @@ from sqlalchemy.orm import Session, sessionmaker
 from loyal_companion.db.models import (
     MoodHistory,
     MoodShard,
+    Personality,
     ScheduledEvent,
     User,
     UserPreference,
     UserRelationship,
 )
+from loyal_companion.db.turns import load_turn_state
 from loyal_companion.db.uow import UnitOfWork
 from loyal_companion.discord.rest import DiscordRest
-from loyal_companion.jobs.decay import DecayParameters, decay_moods, run_mood_decay
 from loyal_companion.jobs.proactive import ProactiveDeps, claim, run_proactive
 from loyal_companion.living.mood import decayed
 from loyal_companion.llm.offline import OFFLINE_LABEL, OfflineResponder
 from loyal_companion.local.discord_stub import DiscordStub
-from tests.support.worker import Clock
+from tests.support.worker import Clock, make_worker
 
 T0 = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
 
@@ -76,78 +76,82 @@ def _status(session_factory: sessionmaker[Session], event_id: int) -> ScheduledE
         return event
 
 
-# -- mood decay ------------------------------------------------------------------------------------
+# -- mood: computed when read, no job ---------------------------------------------------------------
 
 
-def test_decay_settles_offsets_by_the_closed_form(uow_factory: Callable[[], UnitOfWork]) -> None:
-    params = DecayParameters(
-        rate_per_hour=0.05, baseline_valence=0.1, baseline_arousal=-0.1, history_threshold=0.1
-    )
-    with uow_factory() as uow:
-        uow.session.add_all(
-            [
-                MoodShard(guild_id=None, shard=0, valence_offset=0.8, arousal_offset=0.9, updated_at=T0),
+def _mood(session_factory: sessionmaker[Session], guild_id: int | None, now: datetime) -> tuple[float, float]:
+    with session_factory() as s:
+        state = load_turn_state(
+            s,
+            discord_id=300000000000000001,
+            guild_id=guild_id,
+            channel_id=None,
+            requested=None,
+            now=now,
+            minute_ago=now - timedelta(minutes=1),
+            day_start=now,
+            default_slug="bartender",
+        )
+    return state.mood_valence, state.mood_arousal
+
+
+def test_a_mood_read_after_six_idle_hours_equals_the_closed_form(
+    session_factory: sessionmaker[Session],
+) -> None:
+    _person(session_factory)
+    with session_factory() as s:
+        s.add_all(
+            [  # two people's shares of one server's mood, written at T0 and an hour before
+                MoodShard(guild_id=7, shard=0, valence_offset=0.5, arousal_offset=0.4, updated_at=T0),
                 MoodShard(
                     guild_id=7,
                     shard=3,
-                    valence_offset=-0.7,
-                    arousal_offset=0.3,
-                    updated_at=T0 - timedelta(hours=30),
+                    valence_offset=0.3,
+                    arousal_offset=-0.2,
+                    updated_at=T0 - timedelta(hours=1),
                 ),
-                # at the baseline already: never written
-                MoodShard(guild_id=8, shard=1, valence_offset=0, arousal_offset=0, updated_at=T0),
             ]
         )
-        uow.commit()
-    later = T0 + timedelta(hours=10)
-    with uow_factory() as uow:
-        result = decay_moods(uow.session, now=later, params=params)
-        uow.commit()
-    assert result.moved == 2
-    with uow_factory() as uow:
-        shards = {b.guild_id: b for b in uow.session.scalars(select(MoodShard)).all()}
-        assert 0.1 + shards[None].valence_offset == pytest.approx(decayed(0.9, 0.1, 0.05, 10))
-        assert -0.1 + shards[None].arousal_offset == pytest.approx(decayed(0.8, -0.1, 0.05, 10))
-        assert shards[7].valence_offset == pytest.approx(-0.7 * math.exp(-0.05 * 40))
-        assert shards[None].updated_at == later
-        assert shards[8].updated_at == T0
+        mood = s.scalars(select(Personality.settings).where(Personality.slug == "bartender")).one()["mood"]
+        s.commit()
+    rate, bv, ba = mood["decay_rate_per_hour"], mood["baseline_valence"], mood["baseline_arousal"]
+    later = T0 + timedelta(hours=6)
+    valence, arousal = _mood(session_factory, 7, later)
+    # The closed form, share by share: each offset decays from when it was written.
+    assert valence == pytest.approx(decayed(bv + 0.5, bv, rate, 6) + decayed(bv + 0.3, bv, rate, 7) - bv)
+    assert arousal == pytest.approx(decayed(ba + 0.4, ba, rate, 6) + decayed(ba - 0.2, ba, rate, 7) - ba)
+    assert valence == pytest.approx(bv + (0.5 + 0.3 * math.exp(-rate)) * math.exp(-rate * 6))
+    with session_factory() as s:  # nothing was written to get there
+        assert {m.updated_at for m in s.scalars(select(MoodShard))} == {T0, T0 - timedelta(hours=1)}
+        assert s.scalar(select(func.count()).select_from(MoodHistory)) == 0
+    # Read again at the same moment: the same mood (a read changes nothing).
+    assert _mood(session_factory, 7, later) == (valence, arousal)
 
 
-def test_decay_twice_at_the_same_instant_changes_nothing(uow_factory: Callable[[], UnitOfWork]) -> None:
-    with uow_factory() as uow:
-        uow.session.add(
-            MoodShard(guild_id=None, shard=0, valence_offset=0.8, arousal_offset=0.6, updated_at=T0)
+def test_the_drift_back_is_written_to_history_when_the_mood_is_next_written(
+    session_factory: sessionmaker[Session], discord: DiscordStub
+) -> None:
+    clock = Clock(T0)
+    worker = make_worker(session_factory, discord, OfflineResponder(), clock)
+    worker.run("chat", [{"name": "message", "type": 3, "value": "Evening."}], guild_id="7")
+    with session_factory() as s:  # a strong mood in this person's share of the server
+        s.execute(text("UPDATE mood_shards SET valence_offset = 0.8, arousal_offset = 0.6"))
+        s.commit()
+    clock.now = T0 + timedelta(minutes=1)
+    worker.run("chat", [{"name": "message", "type": 3, "value": "Still here."}], guild_id="7")
+    with session_factory() as s:  # a minute later it has hardly drifted: no line for it
+        assert s.scalar(select(func.count()).where(MoodHistory.trigger_type == "time_decay")) == 0
+        s.execute(
+            text("UPDATE mood_shards SET valence_offset = 0.8, arousal_offset = 0.6, updated_at = :t"),
+            {"t": clock.now},
         )
-        uow.commit()
-    later = T0 + timedelta(hours=3)
-    first = run_mood_decay(uow_factory(), now=later)
-    second = run_mood_decay(uow_factory(), now=later)
-    assert (first.moved, second.moved) == (1, 0)
-
-
-def test_a_mood_that_has_settled_is_written_no_more(uow_factory: Callable[[], UnitOfWork]) -> None:
-    with uow_factory() as uow:
-        uow.session.add(MoodShard(guild_id=5, shard=0, valence_offset=0.01, arousal_offset=0, updated_at=T0))
-        uow.commit()
-    assert run_mood_decay(uow_factory(), now=T0 + timedelta(hours=20)).moved == 1  # below SETTLE: zero
-    with uow_factory() as uow:
-        assert uow.session.scalars(select(MoodShard)).one().valence_offset == 0
-    assert run_mood_decay(uow_factory(), now=T0 + timedelta(hours=40)).moved == 0
-
-
-def test_mood_history_only_for_meaningful_changes(uow_factory: Callable[[], UnitOfWork]) -> None:
-    with uow_factory() as uow:
-        uow.session.add_all(
-            [
-                MoodShard(guild_id=1, shard=0, valence_offset=0.8, arousal_offset=1.0, updated_at=T0),
-                MoodShard(guild_id=2, shard=0, valence_offset=0.02, arousal_offset=0.02, updated_at=T0),
-            ]
-        )
-        uow.commit()
-    run_mood_decay(uow_factory(), now=T0 + timedelta(hours=6))
-    with uow_factory() as uow:
-        history = uow.session.scalars(select(MoodHistory)).all()
-        assert [(h.guild_id, h.trigger_type) for h in history] == [(1, "time_decay")]
+        s.commit()
+    clock.now = T0 + timedelta(hours=6)
+    worker.run("chat", [{"name": "message", "type": 3, "value": "Back again."}], guild_id="7")
+    with session_factory() as s:
+        drift = s.scalars(select(MoodHistory).where(MoodHistory.trigger_type == "time_decay")).one()
+    assert drift.guild_id == 7 and drift.recorded_at < clock.now
+    assert drift.trigger_description == "drifted back toward a steady baseline"
 
 
 # -- proactive delivery ----------------------------------------------------------------------------

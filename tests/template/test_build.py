@@ -26,5 +26,5 @@ def test_sam_build_makes_a_layer_for_the_target_platform(tmp_path: Path) -> None
     assert not (layer / "loyal_companion" / "cli.py").exists()
     migrate = build / "MigrateFunction"
     assert (migrate / "migrations" / "env.py").is_file() and (migrate / "alembic.ini").is_file()
-    for name in ("InteractionsFunction", "ConversationFunction", "MoodDecayFunction", "ProactiveFunction"):
+    for name in ("InteractionsFunction", "ConversationFunction", "ProactiveFunction"):
         assert (build / name / "app.py").is_file()

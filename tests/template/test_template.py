@@ -80,7 +80,7 @@ def test_sam_validate_lint_is_clean() -> None:
 
 def test_every_handler_named_by_the_template_exists() -> None:
     text = TEMPLATE.read_text()
-    for name in ("interactions", "conversation", "mood_decay", "proactive"):
+    for name in ("interactions", "conversation", "proactive"):
         assert f"CodeUri: functions/{name}" in text
         assert (ROOT / "functions" / name / "app.py").is_file()
         assert (ROOT / "functions" / name / "Makefile").is_file()

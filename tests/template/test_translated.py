@@ -59,16 +59,38 @@ def test_the_queue_is_fifo_with_a_dead_letter_redrive(resources: dict[str, Any])
     assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
 
 
-def test_both_schedules_use_eventbridge_scheduler(resources: dict[str, Any]) -> None:
+def test_the_proactive_run_is_woken_when_due_and_daily_and_nothing_else_is_scheduled(
+    resources: dict[str, Any],
+) -> None:
     schedules = {
-        json.dumps(r["Properties"]["Target"]["Arn"]): r["Properties"]["ScheduleExpression"]
-        for r in resources.values()
-        if r["Type"] == "AWS::Scheduler::Schedule"
+        name: r["Properties"] for name, r in resources.items() if r["Type"] == "AWS::Scheduler::Schedule"
     }
-    assert sorted(schedules.values()) == ["rate(15 minutes)", "rate(5 minutes)"]
-    assert any("MoodDecayFunction" in k for k in schedules) and any(
-        "ProactiveFunction" in k for k in schedules
-    )
+    assert len(schedules) == 2  # no decay job: mood is computed when read
+    for props in schedules.values():
+        assert "ProactiveFunction" in json.dumps(props["Target"]["Arn"])
+        assert props["Target"]["RetryPolicy"]["MaximumRetryAttempts"] == 0
+    expressions = sorted(json.dumps(p["ScheduleExpression"]) for p in schedules.values())
+    assert expressions == ['"at(2099-12-31T00:00:00)"', '"rate(1 day)"']
+    wake = schedules["ProactiveWakeSchedule"]
+    # The name the functions arm (WAKE_SCHEDULE) is the schedule's own.
+    assert wake["Name"] == {"Fn::Sub": "${AWS::StackName}-wake"}
+    for function in ("ConversationFunction", "ProactiveFunction"):
+        env = resources[function]["Properties"]["Environment"]["Variables"]
+        assert env["WAKE_SCHEDULE"] == wake["Name"], function
+    assert "WAKE_SCHEDULE" not in json.dumps(resources["InteractionsFunction"]["Properties"])
+    assert "ProactiveWakeRole" in json.dumps(wake["Target"]["RoleArn"])
+
+
+def test_the_wake_up_may_only_invoke_the_proactive_run(resources: dict[str, Any]) -> None:
+    role = resources["ProactiveWakeRole"]["Properties"]
+    trust = role["AssumeRolePolicyDocument"]["Statement"]
+    assert [t["Principal"] for t in trust] == [{"Service": "scheduler.amazonaws.com"}]
+    assert all("aws:SourceAccount" in t["Condition"]["StringEquals"] for t in trust)
+    assert "Policies" not in role and "ManagedPolicyArns" not in role
+    policy = resources["ProactiveWakeInvokePolicy"]["Properties"]
+    statements = policy["PolicyDocument"]["Statement"]
+    assert _actions(statements) == {"lambda:InvokeFunction"}
+    assert [s["Resource"] for s in statements] == [{"Fn::GetAtt": ["ProactiveFunction", "Arn"]}]
 
 
 def test_the_interactions_function_may_only_queue_and_read_the_secret(resources: dict[str, Any]) -> None:
@@ -86,17 +108,26 @@ def test_the_interactions_function_may_only_queue_and_read_the_secret(resources:
             assert "AppSecret" in resource
 
 
-def test_the_other_functions_only_read_the_secret(resources: dict[str, Any]) -> None:
-    for role in (
-        "ConversationFunctionRole",
-        "MoodDecayFunctionRole",
-        "ProactiveFunctionRole",
-        "MigrateFunctionRole",
-    ):
+def test_the_other_functions_only_read_the_secret_and_arm_the_wake_up(resources: dict[str, Any]) -> None:
+    for role in ("ConversationFunctionRole", "ProactiveFunctionRole", "MigrateFunctionRole"):
         statements = _statements(resources, role)
         secret = [s for s in statements if "AppSecret" in json.dumps(s["Resource"])]
         assert secret and _actions(secret) == {"secretsmanager:GetSecretValue"}, role
         rest = [s for s in statements if s not in secret]
+        if role == "MigrateFunctionRole":
+            assert rest == [], role
+            continue
+        # Both the worker and the run move the one wake-up schedule, and may hand it only its own role.
+        wake = [s for s in rest if any(a.startswith(("scheduler:", "iam:")) for a in _actions([s]))]
+        assert _actions(wake) == {"scheduler:GetSchedule", "scheduler:UpdateSchedule", "iam:PassRole"}, role
+        for statement in wake:
+            resource = json.dumps(statement["Resource"])
+            if "iam:PassRole" in _actions([statement]):
+                assert statement["Resource"] == {"Fn::GetAtt": ["ProactiveWakeRole", "Arn"]}
+                assert statement["Condition"]["StringEquals"]["iam:PassedToService"] == "scheduler.amazonaws.com"
+            else:
+                assert resource.endswith('schedule/default/${AWS::StackName}-wake"}'), resource
+        rest = [s for s in rest if s not in wake]
         if role == "ConversationFunctionRole":
             # A failed turn comes back in seconds: the worker shortens its own records' visibility, on its
             # own queue only.
@@ -128,7 +159,7 @@ def test_migrations_run_as_a_deploy_step(resources: dict[str, Any]) -> None:
 
 def test_functions_are_arm64_on_a_current_python(resources: dict[str, Any]) -> None:
     functions = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Function"]
-    assert len(functions) == 5
+    assert len(functions) == 4
     for f in functions:
         assert f["Architectures"] == ["arm64"]
         assert f["Runtime"] == {"Ref": "PythonRuntime"} or str(f["Runtime"]).startswith("python3.1")
@@ -137,7 +168,6 @@ def test_functions_are_arm64_on_a_current_python(resources: dict[str, Any]) -> N
 FUNCTIONS = (
     "InteractionsFunction",
     "ConversationFunction",
-    "MoodDecayFunction",
     "ProactiveFunction",
     "MigrateFunction",
 )

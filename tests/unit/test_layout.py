@@ -28,7 +28,7 @@ def test_layer_requirements_match_the_project_dependencies() -> None:
 
 
 def test_every_handler_imports_and_exposes_lambda_handler() -> None:
-    for name in ("interactions", "conversation", "mood_decay", "proactive"):
+    for name in ("interactions", "conversation", "proactive"):
         module = load_handler(name)
         assert callable(module.lambda_handler)
 

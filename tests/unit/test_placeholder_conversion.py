@@ -16,7 +16,6 @@ from loyal_companion.db.engine import memoise_placeholder_conversion
 STATEMENT_MODULES = (
     "loyal_companion.db.turns",
     "loyal_companion.db.living",
-    "loyal_companion.jobs.decay",
     "loyal_companion.jobs.proactive",
 )
 

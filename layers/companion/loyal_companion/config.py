@@ -32,6 +32,7 @@ SETTING_NAMES: Final = (
     "EMBEDDINGS_MODEL",
     "EMBEDDINGS_DIMENSIONS",
     "CONVERSATION_QUEUE_URL",
+    "WAKE_SCHEDULE",
 )
 
 # Guards against abuse and runaway cost: plain numbers, from the environment only (0 = no limit).
@@ -45,6 +46,7 @@ DEFAULT_DISCORD_REQUESTS_PER_SECOND: Final = 45.0
 MAX_DISCORD_REQUESTS_PER_SECOND: Final = 10_000.0
 
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
+_SCHEDULE_NAME = re.compile(r"[0-9A-Za-z_.-]{1,64}")
 _SNOWFLAKE = re.compile(r"[0-9]{15,21}")
 _PLACEHOLDERS = frozenset({"changeme", "change-me", "replace-me", "todo", "xxx", "placeholder"})
 
@@ -89,6 +91,8 @@ class Settings:
     embeddings_model: str | None = None
     embeddings_dimensions: int | None = None
     conversation_queue_url: str | None = None
+    # The EventBridge Scheduler one-time schedule that wakes the proactive run (set by the template).
+    wake_schedule: str | None = None
     turns_per_minute: int = LIMIT_DEFAULTS["TURNS_PER_MINUTE"]
     daily_tokens_per_person: int = LIMIT_DEFAULTS["DAILY_TOKENS_PER_PERSON"]
     daily_tokens_per_server: int = LIMIT_DEFAULTS["DAILY_TOKENS_PER_SERVER"]
@@ -227,6 +231,10 @@ def _validated(raw: Mapping[str, str], sources: dict[str, str]) -> Settings:
         values["embeddings_dimensions"] = int(size)
     if "CONVERSATION_QUEUE_URL" in raw:
         values["conversation_queue_url"] = _http_url("CONVERSATION_QUEUE_URL", raw["CONVERSATION_QUEUE_URL"])
+    if "WAKE_SCHEDULE" in raw:
+        if not _SCHEDULE_NAME.fullmatch(raw["WAKE_SCHEDULE"]):
+            raise ConfigError("WAKE_SCHEDULE", "is not a schedule name (1 to 64 of A-Z a-z 0-9 - _ .)")
+        values["wake_schedule"] = raw["WAKE_SCHEDULE"]
     return Settings(**values, sources=dict(sources))
 
 
@@ -330,8 +338,8 @@ def check_secret_document(document: Any) -> tuple[bool, list[str]]:
     present = describe(settings)
     ok = not lines
     for name in SETTING_NAMES:
-        if name == "CONVERSATION_QUEUE_URL":
-            continue  # the template sets it
+        if name in ("CONVERSATION_QUEUE_URL", "WAKE_SCHEDULE"):
+            continue  # the template sets them
         state = "set" if present.get(name, "unset") != "unset" else "not set"
         if state == "not set" and name in REQUIRED_IN_SECRET:
             state, ok = "MISSING (required)", False

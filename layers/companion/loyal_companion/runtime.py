@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from loyal_companion.discord.rest import DiscordRest
     from loyal_companion.jobs.proactive import ProactiveDeps
     from loyal_companion.service.context import Services
+    from loyal_companion.wake import Waker
 
 
 def utc_now() -> datetime:
@@ -52,6 +53,28 @@ def use_local_queue(queue: InteractionQueue | None) -> None:
     conversation_queue.cache_clear()
 
 
+_local_waker: Waker | None = None
+
+
+def use_local_waker(waker: Waker | None) -> None:
+    """Arm ``waker`` instead of EventBridge Scheduler (the local stack's in-process scheduler)."""
+    global _local_waker
+    _local_waker = waker
+    waker_for_container.cache_clear()
+
+
+@lru_cache(maxsize=1)
+def waker_for_container() -> Waker:
+    """What wakes the proactive run when something is due: the template's one-time schedule on AWS, the
+    local stack's scheduler locally, nothing otherwise (tools and tests; the run is invoked directly)."""
+    from loyal_companion.wake import NoWaker, ScheduleWaker
+
+    if _local_waker is not None:
+        return _local_waker
+    name = get_settings().wake_schedule
+    return ScheduleWaker(name) if name else NoWaker()
+
+
 def unit_of_work() -> UnitOfWork:
     """A new unit of work on the container's engine (created on first use)."""
     from loyal_companion.db.engine import get_session_factory
@@ -67,6 +90,7 @@ def reset() -> None:
     sqs_retry.cache_clear()
     services.cache_clear()
     proactive_discord.cache_clear()
+    waker_for_container.cache_clear()
     from loyal_companion.db import engine
 
     if engine.get_engine.cache_info().currsize:
@@ -114,6 +138,7 @@ def services() -> Services:
         settings=settings,
         clock=utc_now,
         embedder=embedder,
+        waker=waker_for_container(),
     )
 
 
@@ -145,4 +170,5 @@ def proactive_deps() -> ProactiveDeps:
         clock=utc_now,
         model_name=wired.settings.openai_model or "gpt-4o-mini",
         embedder=wired.embedder,
+        waker=waker_for_container(),
     )

@@ -101,6 +101,19 @@ WITH p AS (
         facts_learned = s.facts_learned + EXCLUDED.facts_learned,
         users_known = s.users_known + EXCLUDED.users_known
     RETURNING shard
+), drifted AS (
+    -- Mood is computed when read, so no job writes its drift back toward the baseline; the history
+    -- gets that drift here, when this share is next written, if it moved enough to be worth a line.
+    -- (This statement sees the share as it was before the turn.)
+    INSERT INTO mood_history (guild_id, valence, arousal, trigger_type, trigger_description, recorded_at)
+    SELECT p.guild_id, CAST(:valence_after AS float8) - CAST(:dv AS float8),
+           CAST(:arousal_after AS float8) - CAST(:da AS float8), 'time_decay',
+           'drifted back toward a steady baseline', p.now - interval '1 millisecond'
+    FROM p JOIN mood_shards s
+      ON s.guild_id IS NOT DISTINCT FROM p.guild_id AND s.shard = mod(p.user_id, CAST(:shards AS int))
+    WHERE (abs(s.valence_offset) + abs(s.arousal_offset)) * (1 - exp(-CAST(:rate AS float8)
+          * GREATEST(0, extract(epoch FROM (p.now - s.updated_at))) / 3600.0)) >= CAST(:threshold AS float8)
+    RETURNING 1
 ), history AS (
     INSERT INTO mood_history (guild_id, valence, arousal, trigger_type, trigger_user_id, trigger_description, recorded_at)
     SELECT p.guild_id, CAST(:valence_after AS float8), CAST(:arousal_after AS float8), 'conversation', p.user_id,
@@ -129,7 +142,7 @@ WITH p AS (
 )
 SELECT (SELECT count(*) FROM m_new) AS facts_added, (SELECT count(*) FROM m_retired) AS facts_superseded,
        (SELECT count(*) FROM follow) AS followups_added,
-       (SELECT count(*) FROM history) AS history_rows, (SELECT count(*) FROM style) AS style_rows,
+       (SELECT count(*) FROM history) + (SELECT count(*) FROM drifted) AS history_rows, (SELECT count(*) FROM style) AS style_rows,
        (SELECT count(*) FROM m_common) AS associations_added
 """
 
@@ -162,6 +175,8 @@ class TurnEffects:
     context: str | None = None
     source: str = "conversation"
     tokens: int = 0  # the model tokens of this turn, for the daily budgets
+    # How far the mood must have drifted since this share was last written for a time_decay history line.
+    history_threshold: float = 0.1
 
 
 @dataclass(frozen=True)
@@ -204,6 +219,7 @@ def apply_turn_effects(session: Session, effects: TurnEffects) -> EffectCounts:
             "day": effects.now.astimezone(UTC).date(),
             "tokens": effects.tokens,
             "meaningful": effects.meaningful,
+            "threshold": effects.history_threshold,
             "why": effects.why,
         }
         | learn_params(

@@ -5,7 +5,13 @@ events are claimed with ``FOR UPDATE SKIP LOCKED`` and a lease (status "sending"
 lease's end), so concurrent runners never take the same event and a runner that dies loses nothing:
 its lease runs out and the next run claims the event again; (3) each claimed event is written (the model
 with the person's facts and relationship level; templates without a model), sent through the Discord
-REST API with a nonce that makes a repeated send a no-op, and marked in a short transaction of its own.
+REST API with a nonce that makes a repeated send a no-op, and marked in a short transaction of its own;
+(4) the run arms the next wake-up (``wake.py``) at the next time anything is due.
+
+A send repeated after a crash (a run killed between the send and the mark) is absorbed by Discord's
+nonce (``enforce_nonce``: the same nonce from the same author within a few minutes returns the first
+message): before it sends, a run arms a guard wake-up at its claims' lease end, so the events of a run
+that died are taken again about ``LEASE`` + a minute after their first send, inside that window.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from loyal_companion.db.sql import sql
 from loyal_companion.db.uow import UnitOfWork
 from loyal_companion.discord.rest import DiscordError, DiscordRest
 from loyal_companion.living.proactive import (
+    CHECKIN_AFTER_DAYS,
     MAX_ATTEMPTS,
     UNSOLICITED,
     after_quiet_hours,
@@ -40,12 +47,16 @@ from loyal_companion.llm.prompt import FactLine, PromptInput, compose
 from loyal_companion.llm.types import ChatModel, Embedder, ModelError, ModelParams
 from loyal_companion.memory.learn import learn_ended
 from loyal_companion.observability import record_metric
+from loyal_companion.wake import SOONEST, NoWaker, Waker
 
 logger = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
+RUN_LEASE: Final = timedelta(seconds=90)  # renewed per batch; a run that dies frees it within this
+GUARD_MARGIN = timedelta(seconds=30)  # the guard wake-up comes this long after the claims' lease ends
+AGAIN = timedelta(minutes=5)  # something due that this run could not finish (the model was away): retry
+FAR = timedelta(days=365)  # nothing due: the daily run is the only wake-up
 BATCH = 25
-CHECKIN_AFTER_DAYS = 3
 REGULAR_SCORE = 40.0  # above this, a person is at least a Regular
 
 _CREATE_CHECKINS_SQL = sql(
@@ -108,6 +119,7 @@ class ProactiveResult:
     memory_windows: int = 0
     receipts_dropped: int = 0
     leased_elsewhere: bool = False
+    next_wake: datetime | None = None  # the wake-up this run armed, if it changed it
     errors: list[str] = field(default_factory=list)
 
 
@@ -121,6 +133,10 @@ class ProactiveDeps:
     embedder: Embedder | None = None
     # How long a conversation stays quiet before memory reads what is left of it.
     conversation_timeout: timedelta = timedelta(minutes=60)
+    waker: Waker = field(default_factory=NoWaker)
+    lease: timedelta = LEASE  # an event's claim (a benchmark shortens it)
+    run_lease: timedelta = RUN_LEASE  # the run's own lease, renewed per batch
+    exclusive: bool = True  # False: overlap with other runs (a benchmark of the shared pace)
 
 
 def run_proactive(
@@ -130,14 +146,15 @@ def run_proactive(
     A run holds the job's lease while it works; one that finds it held by another run ends at once."""
     result = ProactiveResult()
     holder = uuid.uuid4().hex
-    if not _lease(deps, holder):
+    if deps.exclusive and not _lease(deps, holder):
         result.leased_elsewhere = True
         logger.info("another proactive run holds the lease; this one ends")
         return result
     try:
         return _run(deps, result, holder, max_batches=max_batches, deadline_s=deadline_s)
     finally:
-        _release_lease(deps, holder)
+        if deps.exclusive:
+            _release_lease(deps, holder)
 
 
 def _run(
@@ -155,17 +172,27 @@ def _run(
     result.memory_windows = _read_ended_conversations(deps, now)
     result.receipts_dropped = _drop_old_receipts(deps, now)
     dm_channels: dict[int, str] = {}
-    for _ in range(max_batches):
+    guard: datetime | None = None
+    backlog = False
+    for batch in range(max_batches):
         if time.monotonic() - started > deadline_s:
+            backlog = True
             break
-        claimed = claim(deps, now=deps.clock())
+        claim_at = deps.clock()
+        claimed = claim(deps, now=claim_at, lease=deps.lease)
         if not claimed:
             break
+        if guard is None:
+            # Should this run die mid-send, the run woken here takes its events again (the nonce absorbs
+            # a repeat of a send that was never marked).
+            guard = deps.waker.arm(claim_at + deps.lease + GUARD_MARGIN, now=claim_at)
         result.claimed += len(claimed)
         for event in claimed:
             _handle(deps, event, result, dm_channels)
-        if not _lease(deps, holder):  # renewed per batch; lost only if this run stalled past it
+        if deps.exclusive and not _lease(deps, holder):  # renewed per batch; lost only if this run stalled
             break
+        backlog = batch == max_batches - 1
+    result.next_wake = _arm_next(deps, guard=guard, backlog=backlog)
     for name, value in (
         ("ProactiveSent", result.sent),
         ("ProactiveFailed", result.failed),
@@ -180,7 +207,62 @@ def _run(
     return result
 
 
-RUN_LEASE: Final = timedelta(seconds=90)  # renewed per batch; a run that dies frees it within this
+_NEXT_DUE_SQL = sql(
+    """
+SELECT LEAST(
+    (SELECT min(due_at) FROM scheduled_events WHERE status IN ('pending', 'sending')),
+    (SELECT min(c.last_message_at) FROM conversations c WHERE c.memory_unread > 0)
+        + CAST(:conversation_timeout AS interval),
+    (SELECT min(created_at) FROM interaction_receipts) + CAST(:receipt_keep AS interval),
+    (SELECT min(u.last_seen_at) + CAST(:checkin_after AS interval)
+       FROM user_preferences p
+       JOIN users u ON u.id = p.user_id AND u.is_active
+       JOIN user_relationships r
+         ON r.user_id = u.id AND r.guild_id IS NULL AND r.relationship_score > :regular
+      WHERE p.preference_key = 'checkins' AND p.preference_value = 'on'
+        AND NOT EXISTS (
+            SELECT 1 FROM scheduled_events e
+            WHERE e.user_id = u.id AND e.event_type = 'check_in'
+              AND (e.status IN ('pending', 'sending') OR e.created_at > u.last_seen_at)))
+) AS due
+"""
+)
+
+
+def next_due(deps: ProactiveDeps, now: datetime) -> datetime | None:
+    """The next time this job has anything to do: an event, a quiet person's check-in, a conversation
+    memory has not read to its end, a receipt past its hour. One statement over partial indexes."""
+    with deps.unit_of_work().reading() as uow:
+        due = uow.session.execute(
+            _NEXT_DUE_SQL,
+            {
+                "conversation_timeout": deps.conversation_timeout,
+                "receipt_keep": RECEIPT_KEEP,
+                "checkin_after": timedelta(days=CHECKIN_AFTER_DAYS),
+                "regular": REGULAR_SCORE,
+            },
+        ).scalar()
+    return due if isinstance(due, datetime) else None
+
+
+def _arm_next(deps: ProactiveDeps, *, guard: datetime | None, backlog: bool) -> datetime | None:
+    """Arm the wake-up at the next due time, replacing this run's guard. Never fails the run."""
+    now = deps.clock()
+    try:
+        due = next_due(deps, now)
+    except Exception:
+        logger.exception("could not read the next due time; the guard or the daily run comes instead")
+        return None
+    if due is None:
+        if guard is None:
+            return None  # nothing armed by this run, nothing due: the daily run is the next wake-up
+        due = now + FAR
+    elif due <= now:
+        # Left over: a backlog goes on at once; what failed here (the model was away) waits a little.
+        due = now + (SOONEST if backlog else AGAIN)
+    return deps.waker.arm(due, now=now, replacing=guard)
+
+
 _LEASE_SQL = sql(
     """
 INSERT INTO job_leases AS l (name, holder, held_until) VALUES ('proactive', :holder, :until)
@@ -196,7 +278,7 @@ def _lease(deps: ProactiveDeps, holder: str) -> bool:
     now = deps.clock()
     with deps.unit_of_work() as uow:
         taken = uow.session.execute(
-            _LEASE_SQL, {"holder": holder, "now": now, "until": now + RUN_LEASE}
+            _LEASE_SQL, {"holder": holder, "now": now, "until": now + deps.run_lease}
         ).first()
         uow.commit()
     return taken is not None
@@ -254,9 +336,11 @@ def _read_ended_conversations(deps: ProactiveDeps, now: datetime) -> int:
         return 0
 
 
-def claim(deps: ProactiveDeps, *, now: datetime, batch: int = BATCH) -> list[dict[str, Any]]:
+def claim(
+    deps: ProactiveDeps, *, now: datetime, batch: int = BATCH, lease: timedelta = LEASE
+) -> list[dict[str, Any]]:
     with deps.unit_of_work() as uow:
-        rows = uow.session.execute(_CLAIM_SQL, {"now": now, "batch": batch, "lease_until": now + LEASE})
+        rows = uow.session.execute(_CLAIM_SQL, {"now": now, "batch": batch, "lease_until": now + lease})
         claimed = [dict(r._mapping) for r in rows]
         uow.commit()
     return claimed

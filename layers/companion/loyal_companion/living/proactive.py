@@ -10,6 +10,7 @@ MAX_ATTEMPTS: Final = 5
 UNSOLICITED: Final = frozenset({"check_in", "follow_up"})
 QUIET_START_HOUR: Final = 22
 QUIET_END_HOUR: Final = 8
+CHECKIN_AFTER_DAYS: Final = 3  # an opted-in Regular who has been quiet this long gets one check-in
 
 
 def _clamped(year: int, month: int, day: int) -> int:

@@ -520,59 +520,6 @@ def _bench_database(tmp: str) -> tuple[Any, str]:
     return local, url
 
 
-def bench_decay(report: Report, *, states: int = 100_000) -> dict[str, Any]:
-    """One set-based decay over many bot states (target ≤ 2 s for 100,000)."""
-    import tempfile
-    from datetime import UTC, datetime, timedelta
-
-    from sqlalchemy import text
-
-    from loyal_companion.db.engine import create_db_engine
-    from loyal_companion.jobs.decay import DecayParameters, decay_moods
-
-    logging.getLogger("loyal_companion").setLevel(logging.WARNING)
-    with tempfile.TemporaryDirectory() as tmp:
-        local, url = _bench_database(tmp)
-        try:
-            engine = create_db_engine(url)
-            now = datetime.now(UTC)
-            with engine.begin() as conn:
-                conn.execute(text("BEGIN"))
-                conn.execute(
-                    text(
-                        "INSERT INTO mood_shards (guild_id, shard, valence_offset, arousal_offset, updated_at) "
-                        "SELECT g, 0, (random() * 2 - 1) * 0.9, (random() * 2 - 1) * 0.9, "
-                        "CAST(:t AS timestamptz) - make_interval(mins => mod(g, 600)) "
-                        "FROM generate_series(1, :n) g"
-                    ),
-                    {"t": now - timedelta(minutes=15), "n": states},
-                )
-                conn.execute(text("COMMIT"))
-                conn.execute(text("ANALYZE mood_shards"))
-            from sqlalchemy.orm import Session
-
-            timings = []
-            for run in range(3):
-                with Session(engine) as session:
-                    session.execute(text("BEGIN"))
-                    start = time.perf_counter()
-                    result = decay_moods(
-                        session,
-                        now=now + timedelta(minutes=run),
-                        params=DecayParameters(0.05, 0.1, -0.1, 0.1),
-                    )
-                    session.commit()
-                    timings.append(time.perf_counter() - start)
-            engine.dispose()
-        finally:
-            local.stop()
-    report(
-        f"mood decay over {states:,} moods away from their baseline: {timings[0]:.2f} s first run, {min(timings):.2f} s best of 3 "
-        f"(target ≤ 2 s); {result.moved:,} moved, {result.logged:,} history rows in the last run"
-    )
-    return {"first_s": timings[0], "best_s": min(timings)}
-
-
 def bench_proactive(
     report: Report, *, events: int = 10_000, runners: int = 4, rate: float = 50.0
 ) -> dict[str, Any]:
@@ -659,7 +606,6 @@ def bench_proactive(
     return {"throughput": throughput, "duplicates": duplicates, "lost": lost}
 
 
-BENCHMARKS["decay"] = bench_decay
 BENCHMARKS["proactive"] = bench_proactive
 
 

@@ -6,8 +6,8 @@ facts; the measured person with 50,000 messages and 10,000 facts). For each: gen
 turns through the worker (offline responder, loopback Discord stand-in) — plain turns and turns that learn
 a fact — with p50/p95 and round trips, the buffers each of the turn's statements touched (EXPLAIN ANALYZE
 BUFFERS, small beside large; a statement that grows is named), throughput with 1, 2 and 4 worker
-processes (people in one server, and in different servers), and one mood decay over states at baseline
-(rows written, WAL bytes).
+processes (people in one server, and in different servers). (Mood has no job to measure: it is computed
+when read.)
 """
 
 from __future__ import annotations
@@ -451,31 +451,6 @@ def throughput(url: str, workers: int, *, same_server: bool, model_s: float = 0.
     return workers * turns / max(took)
 
 
-# -- mood decay at baseline --------------------------------------------------------------------------
-
-
-def decay_at_baseline(session: Any, now: datetime) -> tuple[int, int]:
-    """(rows written, WAL bytes) for one decay run when every server's mood is at its baseline."""
-    from sqlalchemy import text
-
-    from loyal_companion.jobs.decay import decay_moods, decay_parameters
-
-    params = decay_parameters(session)
-    session.execute(text("UPDATE mood_shards SET valence_offset = 0, arousal_offset = 0"))
-    session.commit()
-    # A first run sets the hint bits of the rows just written (WAL that any first read of them costs);
-    # the second is a run over moods long at rest.
-    decay_moods(session, now=now, params=params)
-    session.commit()
-    before = session.execute(text("SELECT pg_current_wal_insert_lsn()")).scalar()
-    result = decay_moods(session, now=now, params=params)
-    session.commit()
-    written = session.execute(
-        text("SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), CAST(:b AS pg_lsn))"), {"b": before}
-    ).scalar()
-    return result.moved, int(written or 0)
-
-
 # -- memory at this size -----------------------------------------------------------------------------
 
 
@@ -533,7 +508,6 @@ def _pct(values: list[float], share: float) -> float:
 
 def bench_scale(report: Report, *, turns: int = 60) -> dict[str, Any]:
     from sqlalchemy import create_engine, text
-    from sqlalchemy.orm import Session
 
     from loyal_companion.db import migrate
     from loyal_companion.db.engine import create_db_engine
@@ -640,15 +614,6 @@ def bench_scale(report: Report, *, turns: int = 60) -> dict[str, Any]:
                                     + f" (2 workers {rates[2] / rates[1]:.2f}× one, 4 workers {rates[4] / rates[1]:.2f}×)"
                                 )
                                 figures[f"throughput {what} {where}"] = rates
-                        bulk = create_engine(url, connect_args={"timeout": 600})
-                        with Session(bulk) as session:
-                            moved, wal = decay_at_baseline(session, now)
-                        bulk.dispose()
-                        report(
-                            f"mood decay over {LARGE.people:,} states at their baseline: {moved} rows written, "
-                            f"{wal:,} bytes of WAL (target 0 rows)"
-                        )
-                        figures["decay"] = {"rows": moved, "wal": wal}
                     engine.dispose()
         finally:
             local.stop()

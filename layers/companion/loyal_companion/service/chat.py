@@ -57,6 +57,7 @@ from loyal_companion.service.mind import (
     turn_effects,
     window_turns,
 )
+from loyal_companion.wake import SOONEST, earliest
 
 logger = logging.getLogger(__name__)
 
@@ -302,22 +303,31 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
             receipt=json.dumps(reply.to_json()),
             now=now,
         )
-        effects = apply_turn_effects(
-            uow.session,
-            turn_effects(
-                state=state,
-                reading=reading,
-                user_id=touched.user_id,
-                message=request.message,
-                guild_id=ctx.info.guild_id,
-                channel_id=ctx.info.channel_id,
-                interaction_id=ctx.info.id,
-                conversation_depth=len(window) + 2,
-                now=now,
-                tokens=completion.prompt_tokens + completion.completion_tokens,
-            ),
+        wanted = turn_effects(
+            state=state,
+            reading=reading,
+            user_id=touched.user_id,
+            message=request.message,
+            guild_id=ctx.info.guild_id,
+            channel_id=ctx.info.channel_id,
+            interaction_id=ctx.info.id,
+            conversation_depth=len(window) + 2,
+            now=now,
+            tokens=completion.prompt_tokens + completion.completion_tokens,
         )
+        effects = apply_turn_effects(uow.session, wanted)
         uow.commit()
+    # When the proactive run has work from this turn: its follow-up, and memory reading what is left of
+    # the conversation once it has ended.
+    reply = replace(
+        reply,
+        due=earliest(
+            min((datetime.fromisoformat(f["ask_at"]) for f in wanted.followups), default=None)
+            if effects.followups_added
+            else None,
+            now + timeout + SOONEST if touched.memory_unread else None,
+        ),
+    )
     # Work the reply does not wait for; the worker runs it once the reply is delivered.
     later: list[Callable[[], object]] = []
     topics = topics_to_reinforce(state, reading, guild_id=ctx.info.guild_id)

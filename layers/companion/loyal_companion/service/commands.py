@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from typing import Any, Final
 
 from sqlalchemy import delete, select
@@ -39,6 +40,7 @@ from loyal_companion.db.uow import UnitOfWork
 from loyal_companion.discord.commands import ASK_COMMAND_NAME, HELP_TEXT
 from loyal_companion.discord.rest import Attachment
 from loyal_companion.living.mood import Mood
+from loyal_companion.living.proactive import CHECKIN_AFTER_DAYS
 from loyal_companion.living.relationship import level_for, progress_to_next
 from loyal_companion.living.timeparse import TimeParseError, next_birthday, parse_birthday, parse_when, zone
 from loyal_companion.memory.extract import third_person
@@ -247,7 +249,10 @@ def remind(ctx: CommandContext) -> Reply:
         local = when.astimezone(tz)
         stamp = int(when.timestamp())
         return ctx.finish(
-            uow, Reply(f"I'll remind you <t:{stamp}:R> ({local:%a %d %b, %H:%M} {local.tzname()}): {what}")
+            uow,
+            Reply(
+                f"I'll remind you <t:{stamp}:R> ({local:%a %d %b, %H:%M} {local.tzname()}): {what}", due=when
+            ),
         )
 
 
@@ -278,7 +283,9 @@ def birthday_set(ctx: CommandContext) -> Reply:
                 recurrence_rule="yearly",
             )
         )
-        return ctx.finish(uow, Reply(f"Got it — {birthday.label()}. I'll raise a glass when it comes round."))
+        return ctx.finish(
+            uow, Reply(f"Got it — {birthday.label()}. I'll raise a glass when it comes round.", due=first)
+        )
 
 
 def birthday_clear(ctx: CommandContext) -> Reply:
@@ -302,7 +309,9 @@ def checkins_on(ctx: CommandContext) -> Reply:
             uow,
             Reply(
                 "Check-ins are on. If you go quiet for a while, I'll send one gentle note — "
-                "never more than one a day, never in the small hours. `/checkins off` stops them any time."
+                "never more than one a day, never in the small hours. `/checkins off` stops them any time.",
+                # A quiet person's check-in is due this long after they last spoke (now).
+                due=ctx.now + timedelta(days=CHECKIN_AFTER_DAYS),
             ),
         )
 

@@ -17,6 +17,7 @@ from loyal_companion.discord.commands import Invocation
 from loyal_companion.discord.interaction import InteractionInfo
 from loyal_companion.discord.rest import Attachment, DiscordRest
 from loyal_companion.llm.types import ChatModel, Embedder
+from loyal_companion.wake import NoWaker, Waker
 
 RESERVE_S = 8.0  # of the time left for a record, kept for storing the turn and delivering the reply
 MIN_MODEL_S = 3.0  # a model call with less time than this is not started (the record is retried)
@@ -32,6 +33,9 @@ class Reply:
     after: Callable[[], object] | None = field(default=None, compare=False, repr=False)
     # False: the receipt keeps no copy of the files (an export of everything about the person).
     keep_files: bool = field(default=True, compare=False)
+    # The earliest time something this command wrote is due (a reminder, a birthday, a follow-up, a
+    # check-in): the worker makes sure the proactive run wakes by then. Not part of the receipt.
+    due: datetime | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """What the receipt keeps (a redelivered record re-sends it)."""
@@ -79,6 +83,8 @@ class Services:
     stream_edit_interval: float = 1.5
     # Relating facts to a message by meaning; None unless EMBEDDINGS_MODEL is set.
     embedder: Embedder | None = None
+    # Wakes the proactive run by the time something this worker wrote is due (wake.py).
+    waker: Waker = field(default_factory=NoWaker)
 
 
 @dataclass

@@ -137,6 +137,7 @@ def turn_effects(
         arousal_after=after.arousal,
         rate_per_hour=float(_setting(settings, "mood", "decay_rate_per_hour")),
         meaningful=meaningful_change(before, after, float(_setting(settings, "mood", "history_threshold"))),
+        history_threshold=float(_setting(settings, "mood", "history_threshold")),
         why=f"a conversation that felt {_feel(reading.assessment)}",
         score_delta=score_delta(
             sentiment=reading.assessment.sentiment,

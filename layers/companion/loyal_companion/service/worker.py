@@ -25,6 +25,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
 
 from loyal_companion.db.errors import UNIQUE_VIOLATION, is_retryable, sqlstate
+from loyal_companion.db.repositories import RECEIPT_KEEP
 from loyal_companion.discord.commands import invocation_of
 from loyal_companion.discord.interaction import MalformedInteraction, read_interaction
 from loyal_companion.discord.rest import DiscordError
@@ -33,6 +34,7 @@ from loyal_companion.observability import bind_correlation_id, record_metric
 from loyal_companion.queue import Envelope, SqsRetry
 from loyal_companion.service.commands import HANDLERS
 from loyal_companion.service.context import CommandContext, Reply, Services
+from loyal_companion.wake import SOONEST, earliest
 
 logger = logging.getLogger(__name__)
 
@@ -101,10 +103,19 @@ def process_envelope(envelope: Envelope, services: Services, *, deadline: float 
         if reply is None:
             return  # the failure was handled (apology shown, retry decided)
     _deliver(ctx, reply)
+    _wake_when_due(ctx, reply)
     if reply.after is not None:
         left = ctx.time_left()
         if left is None or left >= AFTER_MIN_S:
             _run_after(ctx, reply.after)
+
+
+def _wake_when_due(ctx: CommandContext, reply: Reply) -> None:
+    """Make sure the proactive run wakes by the time what this turn wrote is due: its reminder, birthday,
+    follow-up or check-in, and at the latest when its receipt has had its hour (``wake.py``)."""
+    due = earliest(reply.due, ctx.now + RECEIPT_KEEP + SOONEST)
+    if due is not None:
+        ctx.services.waker.arm(due, now=ctx.services.clock())
 
 
 def _missed(ctx: CommandContext) -> None:
