@@ -124,7 +124,8 @@ def test_the_other_functions_only_read_the_secret_and_arm_the_wake_up(resources:
             resource = json.dumps(statement["Resource"])
             if "iam:PassRole" in _actions([statement]):
                 assert statement["Resource"] == {"Fn::GetAtt": ["ProactiveWakeRole", "Arn"]}
-                assert statement["Condition"]["StringEquals"]["iam:PassedToService"] == "scheduler.amazonaws.com"
+                passed_to = statement["Condition"]["StringEquals"]["iam:PassedToService"]
+                assert passed_to == "scheduler.amazonaws.com"
             else:
                 assert resource.endswith('schedule/default/${AWS::StackName}-wake"}'), resource
         rest = [s for s in rest if s not in wake]
