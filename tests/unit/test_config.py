@@ -150,6 +150,7 @@ def test_secret_is_not_read_when_the_environment_has_everything() -> None:
         "EMBEDDINGS_MODEL": "e",
         "EMBEDDINGS_DIMENSIONS": "256",
         "CONVERSATION_QUEUE_URL": "http://127.0.0.1:7/q.fifo",
+        "WAKE_SCHEDULE": "lc-wake",
         "SECRETS_ARN": "arn:x",
     }
     loader = _CountingLoader({})
@@ -249,3 +250,9 @@ def test_an_operators_secret_is_checked_by_the_functions_own_loader() -> None:
     ok, lines = check_secret_document({**good, "database_url": "mysql://x"})
     assert not ok and lines[-1].startswith("DATABASE_URL:")
     assert check_secret_document(["not", "an", "object"])[0] is False
+
+
+def test_the_wake_up_schedule_is_a_schedule_name() -> None:
+    assert load_settings({"WAKE_SCHEDULE": "my-stack-wake"}).wake_schedule == "my-stack-wake"
+    with pytest.raises(ConfigError, match="WAKE_SCHEDULE"):
+        load_settings({"WAKE_SCHEDULE": "arn:aws:scheduler:us-east-1:1:schedule/default/x"})

@@ -210,7 +210,11 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=text, description=text)
         p.add_argument("--port", type=int, default=8787, help="interactions endpoint port (default 8787)")
         p.add_argument("--discord-port", type=int, default=8790, help="Discord stand-in port (default 8790)")
-        p.add_argument("--fast", action="store_true", help="run the schedules every few seconds")
+        p.add_argument(
+            "--fast",
+            action="store_true",
+            help="run the proactive job every few seconds, not only when something is due",
+        )
         if name == "dev":
             p.add_argument(
                 "--no-model-check", action="store_true", help="do not probe the model server at start"

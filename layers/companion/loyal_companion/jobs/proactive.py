@@ -20,6 +20,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -137,6 +138,7 @@ class ProactiveDeps:
     lease: timedelta = LEASE  # an event's claim (a benchmark shortens it)
     run_lease: timedelta = RUN_LEASE  # the run's own lease, renewed per batch
     exclusive: bool = True  # False: overlap with other runs (a benchmark of the shared pace)
+    senders: int = 8  # messages in flight at once within a run (all under the one pace)
 
 
 def run_proactive(
@@ -187,8 +189,7 @@ def _run(
             # a repeat of a send that was never marked).
             guard = deps.waker.arm(claim_at + deps.lease + GUARD_MARGIN, now=claim_at)
         result.claimed += len(claimed)
-        for event in claimed:
-            _handle(deps, event, result, dm_channels)
+        _send_batch(deps, claimed, result, dm_channels)
         if deps.exclusive and not _lease(deps, holder):  # renewed per batch; lost only if this run stalled
             break
         backlog = batch == max_batches - 1
@@ -344,6 +345,32 @@ def claim(
         claimed = [dict(r._mapping) for r in rows]
         uow.commit()
     return claimed
+
+
+def _send_batch(
+    deps: ProactiveDeps, claimed: list[dict[str, Any]], result: ProactiveResult, dm_channels: dict[int, str]
+) -> None:
+    """Write and send a batch ``deps.senders`` at a time: Discord takes a while to answer each message (and
+    a model to write one), and one at a time would leave most of the pace unused. The pace is still one."""
+
+    def one(event: dict[str, Any]) -> ProactiveResult:
+        part = ProactiveResult()
+        try:
+            _handle(deps, event, part, dm_channels)
+        except Exception as exc:  # the event's claim lapses and the next run takes it again
+            logger.exception("a proactive event could not be handled", extra={"event_id": event["id"]})
+            part.errors.append(type(exc).__name__)
+        return part
+
+    if deps.senders <= 1 or len(claimed) == 1:
+        parts = [one(event) for event in claimed]
+    else:
+        with ThreadPoolExecutor(max_workers=min(deps.senders, len(claimed))) as pool:
+            parts = list(pool.map(one, claimed))
+    for part in parts:
+        for name in ("sent", "deferred", "retried", "cancelled", "failed"):
+            setattr(result, name, getattr(result, name) + getattr(part, name))
+        result.errors.extend(part.errors)
 
 
 def _handle(

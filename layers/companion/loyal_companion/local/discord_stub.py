@@ -13,6 +13,7 @@ import email.parser
 import email.policy
 import itertools
 import json
+import random
 import re
 import threading
 import time
@@ -67,7 +68,16 @@ class _Failure:
 
 
 class DiscordStub:
-    def __init__(self, *, rate_limit_per_second: float | None = None, port: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        rate_limit_per_second: float | None = None,
+        port: int = 0,
+        inject_429: float = 0.0,
+        inject_500: float = 0.0,
+        seed: int = 0,
+        latency_s: float = 0.0,
+    ) -> None:
         self.calls: list[RecordedCall] = []
         self.messages: dict[str, PostedMessage] = {}
         self.commands: dict[str, list[dict[str, Any]]] = {}
@@ -79,6 +89,14 @@ class DiscordStub:
         self._rate = rate_limit_per_second
         self._window: deque[float] = deque()
         self.rate_limited = 0
+        # Faults on channel messages at these rates (a benchmark's Discord having a bad minute).
+        self._inject = (inject_429, inject_500)
+        self.latency_s = latency_s
+        self._random = random.Random(seed)
+        self.injected = {429: 0, 500: 0}
+        self.arrivals: list[float] = []  # when each bot-token request came (time.monotonic())
+        self.nonce_repeats: list[float] = []  # a repeated nonce, absorbed: seconds since its first send
+        self._nonce_first: dict[tuple[str, str], float] = {}
         self._seq = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self._server.daemon_threads = True
@@ -156,11 +174,17 @@ class DiscordStub:
             status, answer, extra = self._answer(method, path, headers, payload, files)
             call.status = status
             self._changed.notify_all()
+        if self.latency_s and method == "POST" and path.endswith("/messages"):
+            # Discord's time to answer: the message exists before the sender hears so (a sender that dies
+            # now never learns it was sent).
+            time.sleep(self.latency_s)
         return status, answer, extra
 
     def _answer(
         self, method: str, path: str, headers: dict[str, str], payload: Any, files: dict[str, bytes]
     ) -> tuple[int, Any, dict[str, str]]:
+        if headers.get("authorization", "").startswith("Bot "):
+            self.arrivals.append(time.monotonic())
         if self._rate is not None:
             now = time.monotonic()
             while self._window and now - self._window[0] >= 1.0:
@@ -225,13 +249,23 @@ class DiscordStub:
             return 200, {"id": channel, "type": 1}, {}
         if m := re.fullmatch(r"/channels/([^/]+)/messages", route):
             channel = m.group(1)
+            roll = self._random.random()
+            if roll < self._inject[0]:
+                self.injected[429] += 1
+                limited = {"message": "You are being rate limited.", "retry_after": 0.2, "global": False}
+                return 429, limited, {}
+            if roll < self._inject[0] + self._inject[1]:
+                self.injected[500] += 1
+                return 500, {"message": "500: Internal Server Error", "code": 0}, {}
             nonce = (payload or {}).get("nonce")
             if nonce and (payload or {}).get("enforce_nonce") and (channel, str(nonce)) in self._nonces:
+                self.nonce_repeats.append(time.monotonic() - self._nonce_first[(channel, str(nonce))])
                 return 200, {"id": self._nonces[(channel, str(nonce))]}, {}
             message = PostedMessage(next_id(), channel, str((payload or {}).get("content", "")), "message")
             self.messages[message.id] = message
             if nonce:
                 self._nonces[(channel, str(nonce))] = message.id
+                self._nonce_first[(channel, str(nonce))] = time.monotonic()
             self._notify(message)
             return 200, {"id": message.id, "channel_id": channel}, {}
         if m := re.fullmatch(r"/applications/(\d+)(?:/guilds/(\d+))?/commands", route):
