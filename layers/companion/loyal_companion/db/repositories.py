@@ -159,6 +159,31 @@ class FactRepository:
             .limit(limit)
         ).all()
 
+    def active_page(self, user_id: int, *, offset: int, limit: int) -> tuple[list[UserFact], int]:
+        """One page of the person's facts (most important first) and how many they have in all."""
+        total = func.count().over().label("total")
+        rows = self._session.execute(
+            select(UserFact, total)
+            .where(UserFact.user_id == user_id, UserFact.is_active.is_(True))
+            .order_by(UserFact.importance.desc(), UserFact.learned_at.desc(), UserFact.id.desc())
+            .offset(offset)
+            .limit(limit)
+        ).all()
+        if not rows and offset > 0:
+            count = self._session.scalar(
+                select(func.count()).where(UserFact.user_id == user_id, UserFact.is_active.is_(True))
+            )
+            return [], int(count or 0)
+        return [r[0] for r in rows], int(rows[0][1]) if rows else 0
+
+    def active_one(self, user_id: int, fact_id: int) -> UserFact | None:
+        """One of the person's own facts (never another's, whatever id is asked for)."""
+        return self._session.scalar(
+            select(UserFact).where(
+                UserFact.id == fact_id, UserFact.user_id == user_id, UserFact.is_active.is_(True)
+            )
+        )
+
     def deactivate(self, user_id: int, fact_id: int, *, now: datetime) -> bool:
         """Soft-delete one of the person's facts (the id must be theirs: never trust a bare id)."""
         result = self._session.execute(

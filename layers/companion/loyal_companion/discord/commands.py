@@ -31,7 +31,8 @@ EVERYWHERE: Final = {
 }
 SERVER_ONLY: Final = {"integration_types": [GUILD_INSTALL], "contexts": [CTX_GUILD]}
 
-MAX_CHAT_CHARS: Final = 1500
+MAX_CHAT_CHARS: Final = 1500  # the /chat option; the Reply box (a modal) takes up to MAX_MODAL_CHARS
+MAX_MODAL_CHARS: Final = 4000
 MAX_FACT_CHARS: Final = 300
 MAX_PERSONA_CHARS: Final = 1000
 MAX_REMINDER_CHARS: Final = 200
@@ -76,7 +77,12 @@ DEFINITIONS: Final[list[dict[str, Any]]] = [
         "name": "chat",
         "description": "Talk with the Bartender",
         "options": [
-            _opt(STRING, "message", "What you want to say", required=True, max_length=MAX_CHAT_CHARS),
+            _opt(
+                STRING,
+                "message",
+                "What you want to say (leave it out for a larger box)",
+                max_length=MAX_CHAT_CHARS,
+            ),
             _PERSONALITY_OPT,
             _opt(ATTACHMENT, "image", "An image to show (if the model can see images)"),
         ],
@@ -103,11 +109,7 @@ DEFINITIONS: Final[list[dict[str, Any]]] = [
                 "Forget one thing",
                 [_opt(INTEGER, "id", "Its id from /memory list", required=True, min_value=1)],
             ),
-            _sub(
-                "forget-all",
-                "Forget everything remembered about you",
-                [_opt(BOOLEAN, "confirm", "Yes, forget all of it", required=True)],
-            ),
+            _sub("forget-all", "Forget everything remembered about you (asks you to confirm)"),
         ],
         **EVERYWHERE,
     },
@@ -188,11 +190,7 @@ DEFINITIONS: Final[list[dict[str, Any]]] = [
         "description": "Your data",
         "options": [
             _sub("export", "Everything stored about you, as a file only you see"),
-            _sub(
-                "delete",
-                "Delete everything stored about you",
-                [_opt(BOOLEAN, "confirm", "Yes, delete it all", required=True)],
-            ),
+            _sub("delete", "Delete everything stored about you (asks you to confirm)"),
         ],
         **EVERYWHERE,
     },
@@ -250,6 +248,7 @@ ROUTES: Final[Mapping[str, CommandSpec]] = {
         CommandSpec("memory remember"),
         CommandSpec("memory forget"),
         CommandSpec("memory forget-all"),
+        CommandSpec("memory edit"),  # from the memory view's edit box, not a slash command
         CommandSpec("remind"),
         CommandSpec("birthday set"),
         CommandSpec("birthday clear"),
@@ -278,6 +277,22 @@ class Invocation:
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
+def invocation_for(payload: Mapping[str, Any]) -> Invocation:
+    """What an interaction asks for: a command's invocation, or the command a button press or a modal
+    submit runs (``components.QUEUED``); an unknown press is the empty invocation."""
+    from loyal_companion.discord import components
+
+    data = payload.get("data") or {}
+    if payload.get("type") in (3, 5):
+        press = components.read_press(data)
+        route = components.QUEUED.get(press.action) if press is not None else None
+        options = components.queued_options(press) if press is not None else None
+        if route is None or options is None:
+            return Invocation("")
+        return Invocation(route[0], options)
+    return invocation_of(data)
+
+
 def invocation_of(data: Mapping[str, Any]) -> Invocation:
     """Flatten ``interaction.data`` (command, subcommand group, subcommand) into an Invocation."""
     parts = [str(data.get("name", ""))]
@@ -300,12 +315,18 @@ def validate(invocation: Invocation) -> str | None:
         message = opts.get("message")
         if not isinstance(message, str) or not message.strip():
             return "Say something first — the message was empty."
-        if len(message) > MAX_CHAT_CHARS:
-            return f"That is a lot to take in at once. Could you keep it under {MAX_CHAT_CHARS} characters?"
+        if len(message) > MAX_MODAL_CHARS:
+            return f"That is a lot to take in at once. Could you keep it under {MAX_MODAL_CHARS} characters?"
     if invocation.key == "memory remember":
         fact = opts.get("fact")
         if not isinstance(fact, str) or not fact.strip():
             return "Tell me what to remember — the fact was empty."
+        if len(fact) > MAX_FACT_CHARS:
+            return f"Keep it to {MAX_FACT_CHARS} characters, and I will hold on to it."
+    if invocation.key == "memory edit":
+        fact = opts.get("fact")
+        if not isinstance(fact, str) or not fact.strip():
+            return "Tell me what to remember instead — it was empty."
         if len(fact) > MAX_FACT_CHARS:
             return f"Keep it to {MAX_FACT_CHARS} characters, and I will hold on to it."
     if invocation.key == "memory forget":
@@ -324,8 +345,6 @@ def validate(invocation: Invocation) -> str | None:
             return "Tell me a little about yourself first — the description was empty."
         if len(description) > MAX_PERSONA_CHARS:
             return f"Keep it under {MAX_PERSONA_CHARS} characters."
-    if invocation.key in ("memory forget-all", "privacy delete") and opts.get("confirm") is not True:
-        return "Nothing was changed. Set `confirm` to True if you really mean it."
     if invocation.key == "server features" and opts.get("feature") not in FEATURES:
         return f"I only know these features: {', '.join(FEATURES)}."
     return None
@@ -336,7 +355,7 @@ HELP_TEXT: Final = (
     "and I get to know you over time.\n"
     "• `/chat` — talk to me (right-click a message → Apps → *Ask the Bartender* to talk about it)\n"
     "• `/mood` — how I'm doing · `/relationship` — how well I know you\n"
-    "• `/memory list|remember|forget|forget-all` — what I remember about you\n"
+    "• `/memory list` — what I remember about you, to forget or edit · `/memory remember`\n"
     "• `/remind` · `/birthday` · `/checkins on|off` — I can reach out, only if you ask\n"
     "• `/personality` · `/persona` — who you talk to, and how you'd like to be known\n"
     "• `/privacy export|delete` — your data, yours to take or erase\n"

@@ -13,9 +13,9 @@ import json
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
-from loyal_companion.discord import commands
+from loyal_companion.discord import commands, components
 from loyal_companion.discord.interaction import (
     APPLICATION_COMMAND,
     AUTOCOMPLETE,
@@ -28,6 +28,7 @@ from loyal_companion.discord.interaction import (
     MODAL_SUBMIT,
     PING,
     PONG,
+    InteractionInfo,
     MalformedInteraction,
     check_command_data,
     parse_body,
@@ -116,7 +117,7 @@ def handle_http_event(
     if kind == AUTOCOMPLETE:
         return _response(200, {"type": AUTOCOMPLETE_RESULT, "data": {"choices": []}})
     if kind in (MESSAGE_COMPONENT, MODAL_SUBMIT):
-        return _message("That button has nothing behind it any more.", ephemeral=True)
+        return _press(payload, queue=queue, now=now)
     if kind != APPLICATION_COMMAND:
         return _response(400, {"error": "unknown interaction type"})
     return _command(payload, queue=queue, now=now)
@@ -150,9 +151,62 @@ def _command(
     if problem is not None:
         logger.info("command refused by validation", extra=log_extra)
         return _message(problem, ephemeral=True)
+    if (
+        invocation.key == "chat"
+        and not invocation.options.get("message")
+        and not invocation.options.get("image")
+    ):
+        # /chat with nothing to say opens the larger box (a modal must be the first response).
+        return _response(
+            200, {"type": components.MODAL, "data": components.chat_modal(info.person.discord_id)}
+        )
+    if invocation.key in CONFIRMATIONS:
+        return _confirmation(invocation.key, info.person.discord_id, now())
     if not spec.deferred:
         return _message(commands.HELP_TEXT, ephemeral=spec.ephemeral)
+    deferred: dict[str, Any] = {"type": DEFERRED_CHANNEL_MESSAGE}
+    if spec.ephemeral:
+        deferred["data"] = {"flags": EPHEMERAL}
+    return _queue(payload, info, queue=queue, now=now, log_extra=log_extra, answer=deferred)
 
+
+# Commands that destroy something are confirmed by a button in a private message that expires.
+CONFIRMATIONS: Final = {
+    "memory forget-all": (
+        "forget-all-yes",
+        "Forget everything I remember about you? This can't be undone.",
+        "Yes, forget everything",
+    ),
+    "privacy delete": (
+        "privacy-yes",
+        "Delete everything I have stored about you — memories, conversations, reminders, all of it? "
+        "This can't be undone.",
+        "Yes, delete it all",
+    ),
+}
+
+
+def _confirmation(key: str, owner: int, now: datetime) -> dict[str, Any]:
+    action, question, label = CONFIRMATIONS[key]
+    minutes = int(components.CONFIRM_FOR.total_seconds() // 60)
+    data: dict[str, Any] = {
+        "content": f"{question}\n-# This button works for {minutes} minutes.",
+        "flags": EPHEMERAL,
+        "allowed_mentions": NO_MENTIONS,
+        "components": components.confirm_rows(action, owner, now, label=label),
+    }
+    return _response(200, {"type": CHANNEL_MESSAGE, "data": data})
+
+
+def _queue(
+    payload: dict[str, Any],
+    info: InteractionInfo,
+    *,
+    queue: Callable[[], InteractionQueue],
+    now: Callable[[], datetime],
+    log_extra: dict[str, str],
+    answer: dict[str, Any],
+) -> dict[str, Any]:
     envelope = Envelope(interaction=payload, received_at=now())
     try:
         queue().send(body=envelope.to_json(), group_id=info.conversation_key, dedup_id=str(info.id))
@@ -162,7 +216,55 @@ def _command(
         logger.exception("could not queue the interaction", extra=log_extra)
         return _message(QUEUE_DOWN_TEXT, ephemeral=True)
     logger.info("interaction queued", extra=log_extra)
-    deferred: dict[str, Any] = {"type": DEFERRED_CHANNEL_MESSAGE}
-    if spec.ephemeral:
-        deferred["data"] = {"flags": EPHEMERAL}
-    return _response(200, deferred)
+    return _response(200, answer)
+
+
+def _update(content: str) -> dict[str, Any]:
+    """Replace the message the pressed component is on (its buttons go)."""
+    data = {"content": content, "components": [], "allowed_mentions": NO_MENTIONS}
+    return _response(200, {"type": components.UPDATE_MESSAGE, "data": data})
+
+
+def _press(
+    payload: dict[str, Any], *, queue: Callable[[], InteractionQueue], now: Callable[[], datetime]
+) -> dict[str, Any]:
+    """A button, a select or a modal submit: checked against the person it belongs to, then answered at
+    once (a modal, a confirmation, an edit of the message) or queued like a command."""
+    try:
+        info = read_interaction(payload)
+    except MalformedInteraction as exc:
+        return _response(400, {"error": f"malformed interaction: {exc}"})
+    bind_correlation_id(str(info.id))
+    press = components.read_press(payload.get("data"))
+    if press is None:
+        return _message(components.GONE, ephemeral=True)
+    log_extra = {"interaction_id": str(info.id), "command": f"press {press.action}"}
+    if press.owner != info.person.discord_id:
+        logger.info("a press by someone the message does not belong to", extra=log_extra)
+        return _message(components.NOT_YOURS, ephemeral=True)
+    owner = press.owner
+    if press.action == "reply":
+        return _response(200, {"type": components.MODAL, "data": components.chat_modal(owner)})
+    if press.action == "mem-edit":
+        if len(press.values) != 1 or not press.values[0].isdigit():
+            return _message(components.GONE, ephemeral=True)
+        custom = str((payload.get("data") or {}).get("custom_id"))
+        current = components.option_label(payload.get("message"), custom, press.values[0]) or ""
+        modal = components.edit_fact_modal(owner, int(press.values[0]), current.removesuffix("…"))
+        return _response(200, {"type": components.MODAL, "data": modal})
+    if press.action == "keep":
+        return _update(components.KEPT)
+    if press.action == "mem-forget-all":
+        return _confirmation("memory forget-all", owner, now())
+    if press.action in components.CONFIRMED and components.expired(press, now()):
+        return _update(components.EXPIRED)
+    route = components.QUEUED.get(press.action)
+    options = components.queued_options(press)
+    if route is None or options is None:
+        return _message(components.GONE, ephemeral=True)
+    problem = commands.validate(commands.Invocation(route[0], options))
+    if problem is not None:
+        return _message(problem, ephemeral=True)
+    edits = route[1]
+    answer = {"type": components.DEFERRED_UPDATE_MESSAGE} if edits else {"type": DEFERRED_CHANNEL_MESSAGE}
+    return _queue(payload, info, queue=queue, now=now, log_extra=log_extra, answer=answer)

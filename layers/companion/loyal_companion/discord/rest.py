@@ -183,14 +183,21 @@ class DiscordRest:
         *,
         ephemeral: bool,
         files: Sequence[Attachment] = (),
+        components: Sequence[Mapping[str, Any]] | None = None,
     ) -> None:
-        """Edit the deferred reply; what does not fit in 2000 characters continues in follow-ups."""
+        """Edit the deferred reply; what does not fit in 2000 characters continues in follow-ups. The
+        components (buttons) go under the last piece; None leaves the message's own."""
         pieces = split_message(content)
-        self.edit_original(application_id, token, {"content": pieces[0]}, files)
-        for piece in pieces[1:]:
+        first: dict[str, Any] = {"content": pieces[0]}
+        if components is not None:
+            first["components"] = list(components) if len(pieces) == 1 else []
+        self.edit_original(application_id, token, first, files)
+        for number, piece in enumerate(pieces[1:], start=2):
             payload: dict[str, Any] = {"content": piece}
             if ephemeral:
                 payload["flags"] = 1 << 6
+            if components and number == len(pieces):
+                payload["components"] = list(components)
             self.followup(application_id, token, payload)
 
     # -- bot calls (bot token) -------------------------------------------------------------------
@@ -199,9 +206,20 @@ class DiscordRest:
         return str(channel["id"])
 
     def create_message(
-        self, channel_id: int | str, content: str, *, nonce: str | None = None
+        self,
+        channel_id: int | str,
+        content: str,
+        *,
+        nonce: str | None = None,
+        mention: int | None = None,
+        components: Sequence[Mapping[str, Any]] = (),
     ) -> dict[str, Any]:
-        payload: dict[str, Any] = {"content": content, "allowed_mentions": NO_MENTIONS}
+        """Post in a channel. ``mention``: the one person this message may notify (never roles or
+        everyone); otherwise it notifies nobody."""
+        allowed = {"parse": [], "users": [str(mention)]} if mention is not None else NO_MENTIONS
+        payload: dict[str, Any] = {"content": content, "allowed_mentions": allowed}
+        if components:
+            payload["components"] = list(components)
         if nonce is not None:
             # Discord returns the existing message instead of posting twice when the nonce repeats.
             payload["nonce"] = nonce[:25]

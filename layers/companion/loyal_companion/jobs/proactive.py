@@ -30,6 +30,7 @@ from sqlalchemy import text
 from loyal_companion.db.repositories import RECEIPT_KEEP
 from loyal_companion.db.sql import sql
 from loyal_companion.db.uow import UnitOfWork
+from loyal_companion.discord.components import reply_row
 from loyal_companion.discord.rest import DiscordError, DiscordRest
 from loyal_companion.living.proactive import (
     CHECKIN_AFTER_DAYS,
@@ -394,7 +395,19 @@ def _handle(
     nonce = f"e{event['id']}t{int(event['trigger_at'].timestamp())}"
     try:
         channel = _channel_for(deps, event, dm_channels)
-        deps.discord.create_message(channel, content, nonce=nonce)
+        person = int(event["discord_id"])
+        if event["channel_id"]:
+            # In a server channel the message names the person, and notifies only them (never a role or
+            # everyone); a DM reaches them anyway.
+            deps.discord.create_message(
+                channel,
+                f"<@{person}> {content}",
+                nonce=nonce,
+                mention=person,
+                components=(reply_row(person),),
+            )
+        else:
+            deps.discord.create_message(channel, content, nonce=nonce, components=(reply_row(person),))
     except DiscordError as exc:
         _failed(deps, event, exc, result)
         return

@@ -25,6 +25,7 @@ from loyal_companion.db.turns import (
     store_turn,
     touch_conversation,
 )
+from loyal_companion.discord.components import reply_row
 from loyal_companion.living.assessment import heavy
 from loyal_companion.living.mood import Mood
 from loyal_companion.living.opinions import band
@@ -256,7 +257,8 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
         on_partial=None if services.model.offline else _streamer(ctx),
     )
     text = completion.text or "…"
-    reply = Reply(text, ephemeral=request.ephemeral)
+    # A Reply button: the conversation goes on without typing the command again (a modal opens).
+    reply = Reply(text, ephemeral=request.ephemeral, components=(reply_row(ctx.info.person.discord_id),))
     learning = memory_on and learning_on(state)
     reading = read_turn(
         state,

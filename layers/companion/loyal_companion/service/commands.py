@@ -37,6 +37,7 @@ from loyal_companion.db.models import (
     UserRelationship,
 )
 from loyal_companion.db.uow import UnitOfWork
+from loyal_companion.discord import components as ui
 from loyal_companion.discord.commands import ASK_COMMAND_NAME, HELP_TEXT
 from loyal_companion.discord.rest import Attachment
 from loyal_companion.living.mood import Mood
@@ -157,20 +158,52 @@ def relationship(ctx: CommandContext) -> Reply:
 # -- memory ----------------------------------------------------------------------------------------
 
 
+MEMORY_PAGE = 8  # facts on one page of the memory view
+
+
 def memory_list(ctx: CommandContext) -> Reply:
+    page = ctx.invocation.options.get("page")
     with ctx.transaction() as uow:
         user = ctx.person(uow)
-        facts = uow.repos.facts.active_for(user.id, limit=50)
-        if not facts:
-            text = "I don't have anything written down about you yet. `/memory remember` if you'd like me to."
-        else:
-            lines = [f"`{f.id}` {f.fact_content} _({f.fact_type.replace('_', ' ')})_" for f in facts]
-            text = (
-                "Here's what I remember about you:\n"
-                + "\n".join(lines)
-                + "\n`/memory forget id` to drop one."
-            )
-        return ctx.finish(uow, Reply(text))
+        return ctx.finish(uow, _memory_view(ctx, uow, user.id, page=page if isinstance(page, int) else 0))
+
+
+def _memory_view(
+    ctx: CommandContext, uow: UnitOfWork, user_id: int, *, page: int, note: str | None = None
+) -> Reply:
+    """What is remembered about the person, one private page at a time, with a select to forget one, a
+    select to edit one (a box opens), the pages, and a button to forget everything (asks first)."""
+    owner = ctx.info.person.discord_id
+    facts, total = uow.repos.facts.active_page(user_id, offset=page * MEMORY_PAGE, limit=MEMORY_PAGE)
+    if not facts and page > 0:  # the page emptied (the last one forgotten): show the one before
+        page = max(0, (total - 1) // MEMORY_PAGE)
+        facts, total = uow.repos.facts.active_page(user_id, offset=page * MEMORY_PAGE, limit=MEMORY_PAGE)
+    head = f"{note}\n\n" if note else ""
+    if not facts:
+        return Reply(
+            head
+            + "I don't have anything written down about you yet. `/memory remember` if you'd like me to.",
+            components=(),
+        )
+    pages = (total + MEMORY_PAGE - 1) // MEMORY_PAGE
+    first = page * MEMORY_PAGE
+    lines = [
+        f"{first + n}. {f.fact_content} _({f.fact_type.replace('_', ' ')})_"
+        for n, f in enumerate(facts, start=1)
+    ]
+    where = f" — page {page + 1} of {pages}" if pages > 1 else ""
+    text = head + f"Here's what I remember about you ({total}){where}:\n" + "\n".join(lines)
+    options = [(str(f.id), f"{first + n}. {f.fact_content}") for n, f in enumerate(facts, start=1)]
+    rows = [
+        ui.row(ui.select(ui.custom_id("mem-forget", owner, page), "Forget one…", options)),
+        ui.row(ui.select(ui.custom_id("mem-edit", owner), "Edit one…", options)),
+        ui.row(
+            ui.button("Previous", ui.custom_id("mem-page", owner, max(0, page - 1)), disabled=page == 0),
+            ui.button("Next", ui.custom_id("mem-page", owner, page + 1), disabled=page + 1 >= pages),
+            ui.button("Forget everything", ui.custom_id("mem-forget-all", owner), style=ui.DANGER),
+        ),
+    ]
+    return Reply(text, components=tuple(rows))
 
 
 def memory_remember(ctx: CommandContext) -> Reply:
@@ -197,13 +230,47 @@ def memory_remember(ctx: CommandContext) -> Reply:
 
 def memory_forget(ctx: CommandContext) -> Reply:
     fact_id = int(_opt(ctx, "id"))
+    view = ctx.invocation.options.get("view") is True
     with ctx.transaction() as uow:
         user = ctx.person(uow)
-        if uow.repos.facts.deactivate(user.id, fact_id, now=ctx.now):
+        fact = uow.repos.facts.active_one(user.id, fact_id)  # only ever one of their own
+        forgotten = fact is not None and uow.repos.facts.deactivate(user.id, fact_id, now=ctx.now)
+        if view:
+            page = ctx.invocation.options.get("page")
+            note = f"Forgotten: ~~{fact.fact_content}~~" if fact is not None and forgotten else _NOT_THERE
+            return ctx.finish(
+                uow, _memory_view(ctx, uow, user.id, page=page if isinstance(page, int) else 0, note=note)
+            )
+        if forgotten:
             return ctx.finish(uow, Reply(f"Forgotten (`{fact_id}`)."))
         return ctx.finish(
-            uow, Reply(f"I don't have a memory `{fact_id}` of yours. `/memory list` shows the ids.")
+            uow, Reply(f"I don't have a memory `{fact_id}` of yours. `/memory list` shows what I have.")
         )
+
+
+_NOT_THERE = "That one was already gone."
+
+
+def memory_edit(ctx: CommandContext) -> Reply:
+    """Replace one of the person's facts with their own wording (the old one is let go of, the new one
+    learned as theirs, so recall finds it by its new words)."""
+    fact_id = int(_opt(ctx, "id"))
+    content = " ".join(str(_opt(ctx, "fact")).split())
+    with ctx.transaction() as uow:
+        user = ctx.person(uow)
+        fact = uow.repos.facts.active_one(user.id, fact_id)
+        if fact is None:
+            return ctx.finish(uow, _memory_view(ctx, uow, user.id, page=0, note=_NOT_THERE))
+        uow.repos.facts.deactivate(user.id, fact_id, now=ctx.now)
+        remember(
+            uow.session,
+            user_id=user.id,
+            candidate=Candidate(
+                fact.fact_type, third_person(content), importance=fact.importance, confidence=1.0
+            ),
+            now=ctx.now,
+        )
+        return ctx.finish(uow, _memory_view(ctx, uow, user.id, page=0, note=f"Changed to: {content}"))
 
 
 def memory_forget_all(ctx: CommandContext) -> Reply:
@@ -211,7 +278,7 @@ def memory_forget_all(ctx: CommandContext) -> Reply:
         user = ctx.person(uow)
         count = uow.repos.facts.delete_all_for(user.id)
         what = "the one thing" if count == 1 else f"all {count} things"
-        return ctx.finish(uow, Reply(f"Done. I've let go of {what} I remembered about you."))
+        return ctx.finish(uow, Reply(f"Done. I've let go of {what} I remembered about you.", components=()))
 
 
 # -- reaching out ----------------------------------------------------------------------------------
@@ -458,12 +525,13 @@ def privacy_delete(ctx: CommandContext) -> Reply:
     with ctx.transaction() as uow:
         user = uow.repos.users.by_discord_id(ctx.info.person.discord_id)
         if user is None:
-            return ctx.finish(uow, Reply("I have nothing stored about you."), anonymous=True)
+            return ctx.finish(uow, Reply("I have nothing stored about you.", components=()), anonymous=True)
         uow.repos.users.delete(user.id)
         return ctx.finish(
             uow,
             Reply(
-                "Done. Everything I had about you is gone — memories, conversations, reminders, all of it."
+                "Done. Everything I had about you is gone — memories, conversations, reminders, all of it.",
+                components=(),
             ),
             anonymous=True,
         )
@@ -561,6 +629,7 @@ HANDLERS: Final[Mapping[str, Handler]] = {
     "memory remember": memory_remember,
     "memory forget": memory_forget,
     "memory forget-all": memory_forget_all,
+    "memory edit": memory_edit,
     "remind": remind,
     "birthday set": birthday_set,
     "birthday clear": birthday_clear,

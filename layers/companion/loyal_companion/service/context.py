@@ -36,16 +36,23 @@ class Reply:
     # The earliest time something this command wrote is due (a reminder, a birthday, a follow-up, a
     # check-in): the worker makes sure the proactive run wakes by then. Not part of the receipt.
     due: datetime | None = field(default=None, compare=False)
+    # Buttons and selects under the reply (None leaves a message's own as they are; () removes them).
+    components: tuple[dict[str, Any], ...] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """What the receipt keeps (a redelivered record re-sends it)."""
+        shown: dict[str, Any] = {}
+        if self.components is not None:
+            shown["components"] = list(self.components)
         if self.files and not self.keep_files:
             return {
                 "content": self.content + "\n\n(The file went with the first delivery of this reply.)",
                 "ephemeral": self.ephemeral,
                 "files": [],
+                **shown,
             }
         return {
+            **shown,
             "content": self.content,
             "ephemeral": self.ephemeral,
             "files": [
@@ -66,8 +73,12 @@ class Reply:
             )
             for f in data.get("files", [])
         )
+        shown = data.get("components")
         return cls(
-            content=str(data.get("content", "")), ephemeral=bool(data.get("ephemeral", True)), files=files
+            content=str(data.get("content", "")),
+            ephemeral=bool(data.get("ephemeral", True)),
+            files=files,
+            components=tuple(shown) if isinstance(shown, list) else None,
         )
 
 

@@ -26,7 +26,7 @@ from sqlalchemy.exc import InterfaceError as SAInterfaceError
 
 from loyal_companion.db.errors import UNIQUE_VIOLATION, is_retryable, sqlstate
 from loyal_companion.db.repositories import RECEIPT_KEEP
-from loyal_companion.discord.commands import invocation_of
+from loyal_companion.discord.commands import invocation_for
 from loyal_companion.discord.interaction import MalformedInteraction, read_interaction
 from loyal_companion.discord.rest import DiscordError
 from loyal_companion.llm.types import ModelError
@@ -80,7 +80,7 @@ def process_envelope(envelope: Envelope, services: Services, *, deadline: float 
         return
     bind_correlation_id(str(info.id))
     now = services.clock()
-    invocation = invocation_of(envelope.interaction.get("data") or {})
+    invocation = invocation_for(envelope.interaction)
     ctx = CommandContext(
         info=info,
         invocation=invocation,
@@ -251,6 +251,7 @@ def _deliver(ctx: CommandContext, reply: Reply) -> None:
             reply.content,
             ephemeral=reply.ephemeral,
             files=reply.files,
+            components=reply.components,
         )
     except DiscordError as exc:
         if exc.unknown_interaction:
