@@ -147,10 +147,6 @@ def _command(
     if spec is None:
         logger.warning("unknown command", extra=log_extra)
         return _message("I don't know that one. `/help` lists what I can do.", ephemeral=True)
-    problem = commands.validate(invocation)
-    if problem is not None:
-        logger.info("command refused by validation", extra=log_extra)
-        return _message(problem, ephemeral=True)
     if (
         invocation.key == "chat"
         and not invocation.options.get("message")
@@ -160,6 +156,10 @@ def _command(
         return _response(
             200, {"type": components.MODAL, "data": components.chat_modal(info.person.discord_id)}
         )
+    problem = commands.validate(invocation)
+    if problem is not None:
+        logger.info("command refused by validation", extra=log_extra)
+        return _message(problem, ephemeral=True)
     if invocation.key in CONFIRMATIONS:
         return _confirmation(invocation.key, info.person.discord_id, now())
     if not spec.deferred:

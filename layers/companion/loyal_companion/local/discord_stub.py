@@ -45,6 +45,7 @@ class PostedMessage:
     files: dict[str, bytes] = field(default_factory=dict)
     edits: int = 0
     seq: int = 0
+    components: list[dict[str, Any]] = field(default_factory=list)  # buttons and selects under it
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -55,6 +56,7 @@ class PostedMessage:
             "edits": self.edits,
             "seq": self.seq,
             "files": sorted(self.files),
+            "components": self.components,
         }
 
 
@@ -231,12 +233,19 @@ class DiscordStub:
             else:
                 existing.edits += 1
             existing.content = str((payload or {}).get("content", existing.content))
+            if isinstance((payload or {}).get("components"), list):
+                existing.components = payload["components"]
             existing.files.update(files)
             self._notify(existing)
             return 200, {"id": existing.id, "content": existing.content}, {}
         if m := re.fullmatch(r"/webhooks/(\d+)/([^/?]+)", route):
             message = PostedMessage(
-                next_id(), f"webhook:{m.group(2)}", str((payload or {}).get("content", "")), "followup", files
+                next_id(),
+                f"webhook:{m.group(2)}",
+                str((payload or {}).get("content", "")),
+                "followup",
+                files,
+                components=list((payload or {}).get("components") or []),
             )
             self.messages[message.id] = message
             self._notify(message)
@@ -261,7 +270,13 @@ class DiscordStub:
             if nonce and (payload or {}).get("enforce_nonce") and (channel, str(nonce)) in self._nonces:
                 self.nonce_repeats.append(time.monotonic() - self._nonce_first[(channel, str(nonce))])
                 return 200, {"id": self._nonces[(channel, str(nonce))]}, {}
-            message = PostedMessage(next_id(), channel, str((payload or {}).get("content", "")), "message")
+            message = PostedMessage(
+                next_id(),
+                channel,
+                str((payload or {}).get("content", "")),
+                "message",
+                components=list((payload or {}).get("components") or []),
+            )
             self.messages[message.id] = message
             if nonce:
                 self._nonces[(channel, str(nonce))] = message.id
