@@ -203,3 +203,29 @@ def test_chat_with_nothing_to_say_opens_the_box(stack: Stack) -> None:
     assert answer["type"] == ui.MODAL and answer["data"]["custom_id"] == f"lc1:chat:{ANA}:"
     assert stack.queued() == []
     assert json.dumps(answer["data"]).count('"type": 4') == 1
+
+
+def _remember_this(author: str, content: str, *, user_id: str = ANA) -> dict[str, Any]:
+    target = str(snowflake())
+    message = {"id": target, "content": content, "author": {"id": author, "username": "someone"}}
+    return command(
+        "Remember this",
+        user_id=user_id,
+        kind=3,
+        target_id=target,
+        resolved={"messages": {target: message}},
+        token=f"rt-{snowflake()}-" + "x" * 40,
+    )
+
+
+def test_remember_this_on_your_own_message_and_not_on_anyone_elses(stack: Stack) -> None:
+    refused = stack.post(_remember_this(BEN, "Ana is afraid of spiders"))["json"]
+    assert (
+        refused["type"] == 4
+        and refused["data"]["flags"] == 64
+        and "someone else's" in refused["data"]["content"]
+    )
+    assert stack.queued() == []
+    stack.send(_remember_this(ANA, "My sister Inês is moving to Lisbon in March"))
+    facts = [r.fact_content for r in _rows(stack, "SELECT fact_content FROM user_facts WHERE is_active")]
+    assert facts == ["Their sister Inês is moving to Lisbon in March"]

@@ -72,9 +72,9 @@ def test_help_is_answered_at_once_without_the_queue(stack: Stack) -> None:
 
 
 def test_invalid_options_get_a_friendly_error_at_once(stack: Stack) -> None:
-    response = stack.post(command("chat", [opt("message", "x" * 1600)]))
+    response = stack.post(command("chat", [opt("message", "x" * 4001)]))
     assert response["json"]["type"] == 4
-    assert "1500" in response["json"]["data"]["content"]
+    assert "4000" in response["json"]["data"]["content"]
     assert _queue_depth(stack) == 0
 
 
@@ -225,7 +225,17 @@ def test_privacy_export_sends_a_file_and_delete_removes_the_person(stack: Stack)
     export_message = stack.discord.originals()[-1]
     data = json.loads(export_message.files["loyal-companion-export.json"])
     assert data["user_facts"][0]["fact_content"] == "They live in Porto"
-    stack.send(command("privacy", sub("delete", [opt("confirm", True, 5)]), token="t3-" + "x" * 60))
+    asked = stack.post(command("privacy", sub("delete"), token="t3-" + "x" * 60))["json"]
+    assert _count(stack, "SELECT count(*) FROM users") == 1  # asked first, with a button
+    press = command("unused", token="t4-" + "x" * 60)
+    press["type"] = 3
+    press["data"] = {
+        "custom_id": asked["data"]["components"][0]["components"][0]["custom_id"],
+        "component_type": 2,
+    }
+    press["message"] = {"id": "1", "components": asked["data"]["components"]}
+    assert stack.post(press)["json"] == {"type": 6}
+    stack.work()
     assert _count(stack, "SELECT count(*) FROM users") == 0
     assert _count(stack, "SELECT count(*) FROM user_facts") == 0
 

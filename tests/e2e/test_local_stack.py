@@ -111,7 +111,7 @@ def test_typed_lines_that_are_not_commands_or_not_confirmed_get_one_line_and_cha
     assert "Noted" in _say(dev, "/memory remember I keep bees on the allotment")
     for line in ("/privacy delete", "/memory forget-all"):
         result = _run_say(dev, line)
-        assert result.returncode == 2 and "Nothing was done" in result.stdout and " yes`" in result.stdout
+        assert result.returncode == 2 and "nothing was done" in result.stdout and "#1 Yes" in result.stdout
     assert "bees" in _say(dev, "/memory list")  # nothing was deleted
     for line in ("/foo", "/memory", "/remind tomorrow"):
         result = _run_say(dev, line)
@@ -131,7 +131,8 @@ def test_an_export_is_saved_to_a_file_whose_path_is_shown(dev: dict[str, str]) -
 
 def test_a_conversation_in_a_real_terminal(dev: dict[str, str]) -> None:
     """`lc chat` in a pseudo-terminal, typed into as a person types: their name asked once, a thinking line
-    at once and the reply after it, the up arrow, a deletion that asks first, a typo."""
+    at once and the reply after it, the up arrow, a deletion that asks first (its buttons as choices), the
+    box /chat opens, a typo, a memory edited through its box."""
     pexpect = pytest.importorskip("pexpect")
     env = {k: v for k, v in dev.items() if k != "LC_CHAT_NAME"}
     chat = pexpect.spawn(
@@ -154,15 +155,28 @@ def test_a_conversation_in_a_real_terminal(dev: dict[str, str]) -> None:
         chat.expect("Hello there, it was a long day.")
         chat.send("\x15")  # and Ctrl-U clears it
         chat.sendline("/privacy delete")
-        chat.expect("Type yes to go ahead: ")
-        chat.sendline("no")
-        chat.expect("Nothing was changed")
+        chat.expect("#1 Yes, delete it all   #2 Keep it")  # the confirmation's buttons, as choices
+        chat.expect("you> ")
+        chat.sendline("#2")
+        chat.expect("Kept — nothing was changed")
+        chat.expect("you> ")
+        chat.sendline("/chat")  # nothing to say: the larger box opens
+        chat.expect("Your message: ")
+        chat.sendline("Typed into the box.")
+        chat.expect("bartender> ")
         chat.expect("you> ")
         chat.sendline("/foo")
         chat.expect("There is no /foo")
         chat.expect("you> ")
         chat.sendline("/memory list")
         chat.expect("bees")  # still there
+        chat.expect("#1 Forget one…   #2 Edit one…")
+        chat.expect("you> ")
+        chat.sendline("#2 1")  # edit the first: its box opens with what is remembered now
+        chat.expect("now: They keep bees on the allotment")
+        chat.expect("What I should remember instead: ")
+        chat.sendline("I keep bees and hens on the allotment")
+        chat.expect("Changed to: I keep bees and hens")
         chat.expect("you> ")
         chat.sendline("/remind in 10 seconds | stretch your legs")
         chat.expect(r"in \d+ seconds, at \d\d:\d\d")  # a local time, not Discord's <t:…:R> markup

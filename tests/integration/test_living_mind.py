@@ -280,3 +280,40 @@ def test_no_common_ground_across_servers(
     )
     with session_factory() as s:
         assert s.scalars(select(FactAssociation)).all() == []
+
+
+# -- care in public, and visits -----------------------------------------------------------------------
+
+
+def _cheerful(session_factory: sessionmaker[Session], guild: int, shard: int = 9) -> None:
+    with session_factory() as s:
+        s.add(MoodShard(guild_id=guild, shard=shard, valence_offset=0.7, arousal_offset=0.3, updated_at=T0))
+        s.commit()
+
+
+def test_the_mood_shown_in_a_channel_is_not_cheerful_after_a_loss_was_shared_there(
+    worker: Worker, session_factory: sessionmaker[Session]
+) -> None:
+    guild, here, elsewhere = "600000000000000001", "400000000000000001", "400000000000000009"
+    _cheerful(session_factory, int(guild))
+    assert worker.run("mood", guild_id=guild, channel_id=here).startswith("**Happy**")
+    worker.clock.now = T0 + timedelta(minutes=5)
+    _chat(worker, "My mum died last night. I don't know what to do.", guild_id=guild, channel_id=here)
+    _cheerful(session_factory, int(guild), 8)  # whatever the shares say, the room is not cheerful here
+    worker.clock.now = T0 + timedelta(minutes=10)
+    mood = worker.run("mood", guild_id=guild, channel_id=here, user_id="310000000000000009")
+    assert mood.startswith("**Steady** — Quiet, and listening") and "Happy" not in mood
+    # In another channel of the server, and hours later here, the mood is the mood.
+    assert "Quiet, and listening" not in worker.run("mood", guild_id=guild, channel_id=elsewhere)
+    worker.clock.now = T0 + timedelta(hours=4)
+    assert "Quiet, and listening" not in worker.run("mood", guild_id=guild, channel_id=here)
+
+
+def test_relationship_counts_visits_not_turns(worker: Worker) -> None:
+    for minute in range(9):  # one evening: nine exchanges, one visit
+        worker.clock.now = T0 + timedelta(minutes=minute)
+        _chat(worker, f"Another thought, number {minute}.")
+    assert "We've sat down together once (9 exchanges)." in worker.run("relationship")
+    worker.clock.now = T0 + timedelta(days=1)  # the next day: a second visit
+    _chat(worker, "Back again.")
+    assert "We've sat down together 2 times (10 exchanges)." in worker.run("relationship")

@@ -21,6 +21,7 @@ from loyal_companion.db.models import (
 )
 from loyal_companion.db.turns import load_turn_state
 from loyal_companion.db.uow import UnitOfWork
+from loyal_companion.discord import components as ui
 from loyal_companion.discord.rest import DiscordRest
 from loyal_companion.jobs.proactive import ProactiveDeps, claim, run_proactive
 from loyal_companion.living.mood import decayed
@@ -170,6 +171,24 @@ def test_a_due_reminder_is_sent_by_dm_once_and_marked(
     sent = _status(session_factory, event_id)
     assert sent.status == "triggered" and sent.triggered_at == clock.now
     assert run_proactive(_deps(session_factory, discord, clock)).claimed == 0
+
+
+def test_in_a_server_channel_it_mentions_only_its_person_and_carries_a_reply_button(
+    session_factory: sessionmaker[Session], discord: DiscordStub
+) -> None:
+    user_id = _person(session_factory)
+    _event(session_factory, user_id, channel_id=700000000000000001, guild_id=600000000000000001)
+    _event(session_factory, user_id, title="water the plants", context={"text": "water the plants"})
+    run_proactive(_deps(session_factory, discord, Clock(T0 + timedelta(seconds=1))))
+    posts = {c.path.split("/")[-2]: c.json for c in discord.calls if c.path.endswith("/messages")}
+    in_server = posts["700000000000000001"]
+    assert in_server["content"].startswith("<@300000000000000001> ")
+    # Only that person is notified: never roles, everyone or anyone else named in the text.
+    assert in_server["allowed_mentions"] == {"parse": [], "users": ["300000000000000001"]}
+    by_dm = posts[discord.dm_channels["300000000000000001"]]
+    assert not by_dm["content"].startswith("<@") and by_dm["allowed_mentions"] == {"parse": []}
+    for payload in (in_server, by_dm):
+        assert payload["components"] == [ui.reply_row(300000000000000001)]
 
 
 def test_events_not_yet_due_wait(session_factory: sessionmaker[Session], discord: DiscordStub) -> None:

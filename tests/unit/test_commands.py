@@ -3,7 +3,15 @@ from __future__ import annotations
 import pytest
 
 from loyal_companion.discord import commands
-from loyal_companion.local.terminal import ConfirmationNeeded, TerminalCommandError, parse_line
+from loyal_companion.discord import components as ui
+from loyal_companion.local.terminal import (
+    TerminalCommandError,
+    choices,
+    describe_choices,
+    modal_submit_data,
+    parse_line,
+    press_data,
+)
 from loyal_companion.service.commands import HANDLERS
 
 
@@ -58,11 +66,10 @@ def test_invocation_flattens_subcommands() -> None:
     ("key", "options", "expected"),
     [
         ("chat", {"message": "   "}, "empty"),
-        ("chat", {"message": "x" * 1501}, "1500"),
+        ("chat", {"message": "x" * 4001}, "4000"),
+        ("memory edit", {"id": 3, "fact": " "}, "empty"),
         ("memory remember", {"fact": ""}, "empty"),
         ("memory forget", {"id": 0}, "id"),
-        ("memory forget-all", {"confirm": False}, "confirm"),
-        ("privacy delete", {}, "confirm"),
         ("remind", {"when": "in 5 minutes", "what": "x" * 201}, "200"),
         ("server features", {"feature": "dancing", "enabled": True}, "features"),
     ],
@@ -74,7 +81,9 @@ def test_validation_gives_friendly_messages(key: str, options: dict[str, object]
 
 def test_valid_options_pass() -> None:
     assert commands.validate(commands.Invocation("chat", {"message": "hello"})) is None
-    assert commands.validate(commands.Invocation("privacy delete", {"confirm": True})) is None
+    assert (
+        commands.validate(commands.Invocation("chat", {"message": "x" * 4000})) is None
+    )  # the Reply box's size
 
 
 def test_terminal_lines_become_interaction_data() -> None:
@@ -89,20 +98,39 @@ def test_terminal_lines_become_interaction_data() -> None:
         parse_line("/nonsense")
 
 
-@pytest.mark.parametrize(
-    "line", ["/privacy delete", "/privacy delete no", "/memory forget-all", "/memory forget-all  "]
-)
-def test_a_destructive_command_without_an_explicit_yes_asks_and_sends_nothing(line: str) -> None:
-    with pytest.raises(ConfirmationNeeded) as asked:
-        parse_line(line)
-    assert "for good" in asked.value.question and asked.value.hint.endswith(" yes")
-    # What is sent once the person says yes: the same command, confirmed.
-    confirmed = asked.value.data["options"][0]["options"]
-    assert confirmed == [{"type": commands.BOOLEAN, "name": "confirm", "value": True}]
+def test_buttons_under_a_reply_are_numbered_choices_and_reply_is_just_typing() -> None:
+    items = [("71", "9. Likes tea"), ("72", "10. Hates rain")]
+    view = [
+        ui.row(ui.select(ui.custom_id("mem-forget", 5, 1), "Forget one…", items)),
+        ui.row(
+            ui.button("Previous", ui.custom_id("mem-page", 5, 0)),
+            ui.button("Next", ui.custom_id("mem-page", 5, 2), disabled=True),
+        ),
+        ui.reply_row(5),
+    ]
+    offered = choices(view)
+    assert [c.label for c in offered] == ["Forget one…", "Previous"]  # not the disabled one, not Reply
+    assert describe_choices(offered) == "  #1 Forget one…   #2 Previous"
+    # "#1 10" picks the item shown as 10 (its number in the list).
+    picked = press_data("#1 10", offered)[0]
+    assert picked == {"custom_id": "lc1:mem-forget:5:1", "component_type": 3, "values": ["72"]}
+    assert press_data("#2", offered)[0] == {"custom_id": "lc1:mem-page:5:0", "component_type": 2}
+    for wrong in ("#3", "#0", "#x", "#1", "#1 11"):
+        with pytest.raises(TerminalCommandError):
+            press_data(wrong, offered)
 
 
-def test_a_destructive_command_goes_with_an_explicit_yes_only() -> None:
-    sub = parse_line("/privacy delete yes")["options"][0]
-    assert sub["options"] == [{"type": commands.BOOLEAN, "name": "confirm", "value": True}]
-    with pytest.raises(TerminalCommandError, match="yes or no"):
-        parse_line("/privacy delete maybe")
+def test_a_box_is_submitted_with_what_was_typed() -> None:
+    modal = ui.chat_modal(5)
+    assert modal_submit_data(modal, ["hello"]) == {
+        "custom_id": "lc1:chat:5:",
+        "components": [{"type": 1, "components": [{"type": 4, "custom_id": "message", "value": "hello"}]}],
+    }
+    press = ui.read_press(modal_submit_data(modal, ["hello"]))
+    assert press is not None and (press.action, press.owner, press.text) == ("chat", 5, "hello")
+
+
+def test_destructive_commands_carry_no_confirm_option_any_more() -> None:
+    # Confirmed by a button (the endpoint asks), never by an option typed or ticked.
+    for line in ("/privacy delete", "/memory forget-all"):
+        assert not parse_line(line)["options"][0]["options"]

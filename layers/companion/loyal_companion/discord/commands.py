@@ -37,6 +37,7 @@ MAX_FACT_CHARS: Final = 300
 MAX_PERSONA_CHARS: Final = 1000
 MAX_REMINDER_CHARS: Final = 200
 ASK_COMMAND_NAME: Final = "Ask the Bartender"
+REMEMBER_COMMAND_NAME: Final = "Remember this"
 FEATURES: Final = ("opinions", "fact_memory", "proactive")
 
 
@@ -236,6 +237,7 @@ DEFINITIONS: Final[list[dict[str, Any]]] = [
         **SERVER_ONLY,
     },
     {"name": ASK_COMMAND_NAME, "type": MESSAGE_COMMAND, **EVERYWHERE},
+    {"name": REMEMBER_COMMAND_NAME, "type": MESSAGE_COMMAND, **EVERYWHERE},
 ]
 
 ROUTES: Final[Mapping[str, CommandSpec]] = {
@@ -248,7 +250,6 @@ ROUTES: Final[Mapping[str, CommandSpec]] = {
         CommandSpec("memory remember"),
         CommandSpec("memory forget"),
         CommandSpec("memory forget-all"),
-        CommandSpec("memory edit"),  # from the memory view's edit box, not a slash command
         CommandSpec("remind"),
         CommandSpec("birthday set"),
         CommandSpec("birthday clear"),
@@ -265,6 +266,7 @@ ROUTES: Final[Mapping[str, CommandSpec]] = {
         CommandSpec("server checkins-channel"),
         CommandSpec("server features"),
         CommandSpec(ASK_COMMAND_NAME),
+        CommandSpec(REMEMBER_COMMAND_NAME),
     )
 }
 
@@ -275,6 +277,26 @@ class Invocation:
 
     key: str
     options: Mapping[str, Any] = field(default_factory=dict)
+
+
+def target_message(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The message a message command was used on (``data.resolved.messages[target_id]``)."""
+    resolved = data.get("resolved")
+    messages = resolved.get("messages") if isinstance(resolved, Mapping) else None
+    target = messages.get(str(data.get("target_id"))) if isinstance(messages, Mapping) else None
+    return target if isinstance(target, Mapping) else {}
+
+
+def not_your_message(data: Mapping[str, Any], person: int) -> str | None:
+    """Why "Remember this" refuses a message: it remembers only what the person said themselves."""
+    target = target_message(data)
+    author = target.get("author")
+    if not isinstance(author, Mapping) or str(author.get("id")) != str(person):
+        return "I can only remember what you said yourself — that message is someone else's."
+    content = target.get("content")
+    if not isinstance(content, str) or not content.strip():
+        return "There are no words in that message for me to remember."
+    return None
 
 
 def invocation_for(payload: Mapping[str, Any]) -> Invocation:

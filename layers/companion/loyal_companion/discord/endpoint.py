@@ -160,6 +160,10 @@ def _command(
     if problem is not None:
         logger.info("command refused by validation", extra=log_extra)
         return _message(problem, ephemeral=True)
+    if invocation.key == commands.REMEMBER_COMMAND_NAME:
+        refusal = commands.not_your_message(data, info.person.discord_id)
+        if refusal is not None:
+            return _message(refusal, ephemeral=True)
     if invocation.key in CONFIRMATIONS:
         return _confirmation(invocation.key, info.person.discord_id, now())
     if not spec.deferred:

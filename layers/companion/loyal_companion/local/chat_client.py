@@ -16,9 +16,31 @@ from typing import Any
 
 from nacl.signing import SigningKey
 
-from loyal_companion.local.terminal import interaction_for, parse_line
+from loyal_companion.discord import components as ui
+from loyal_companion.local.terminal import (
+    Choice,
+    choices,
+    interaction_for,
+    modal_submit_data,
+    parse_line,
+    press_data,
+)
 
 PREVIEW_MARK = " …"  # what the worker appends to a reply that is still streaming
+
+
+@dataclass
+class Answer:
+    """What came back: the reply's parts, what can be pressed under it, or a box (modal) to fill in."""
+
+    parts: list[str]
+    components: list[dict[str, Any]] = field(default_factory=list)
+    modal: dict[str, Any] | None = None
+    message_id: str | None = None
+
+    @property
+    def choices(self) -> list[Choice]:
+        return choices(self.components)
 
 
 @dataclass
@@ -36,14 +58,35 @@ class ChatClient:
         self._seen = max((m["seq"] for m in self._messages(0)), default=0)
         self._seen_any = self._seen
 
-    def send(self, line: str, on_progress: Callable[[str], None] | None = None) -> list[str]:
+    def send(self, line: str, on_progress: Callable[[str], None] | None = None) -> Answer:
         """Send what was typed; return the reply (several parts when it was long). ``on_progress`` sees
         the reply as it streams (the same edits Discord receives)."""
         return self.send_data(parse_line(line), on_progress)
 
-    def send_data(self, data: dict[str, Any], on_progress: Callable[[str], None] | None = None) -> list[str]:
+    def send_data(self, data: dict[str, Any], on_progress: Callable[[str], None] | None = None) -> Answer:
+        return self._interact(data, on_progress)
+
+    def press(self, line: str, on: Answer, on_progress: Callable[[str], None] | None = None) -> Answer:
+        """``#n`` (or ``#n k``) pressed under the message ``on``."""
+        data, _ = press_data(line, on.choices)
+        message = {"id": on.message_id or "0", "content": "", "components": on.components}
+        return self._interact(data, on_progress, kind=3, message=message)
+
+    def submit(
+        self, modal: dict[str, Any], values: list[str], on_progress: Callable[[str], None] | None = None
+    ) -> Answer:
+        return self._interact(modal_submit_data(modal, values), on_progress, kind=5)
+
+    def _interact(
+        self,
+        data: dict[str, Any],
+        on_progress: Callable[[str], None] | None,
+        *,
+        kind: int = 2,
+        message: dict[str, Any] | None = None,
+    ) -> Answer:
         token = secrets.token_urlsafe(48)
-        payload = interaction_for(data, token=token, username=self.username)
+        payload = interaction_for(data, token=token, username=self.username, kind=kind, message=message)
         body = json.dumps(payload).encode()
         timestamp = str(int(time.time()))
         signature = self.key.sign(timestamp.encode() + body).signature.hex()
@@ -61,19 +104,27 @@ class ChatClient:
             with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
                 answer = json.loads(response.read())
         except urllib.error.HTTPError as exc:
-            return [f"(the endpoint answered HTTP {exc.code}: {exc.read().decode(errors='replace')})"]
-        if answer.get("type") == 4:
-            return [str(answer.get("data", {}).get("content", ""))]
+            return Answer([f"(the endpoint answered HTTP {exc.code}: {exc.read().decode(errors='replace')})"])
+        kind_of_answer = answer.get("type")
+        if kind_of_answer == ui.MODAL:
+            return Answer([], modal=dict(answer.get("data") or {}))
+        if kind_of_answer in (4, ui.UPDATE_MESSAGE):
+            shown = answer.get("data") or {}
+            return Answer([str(shown.get("content", ""))], components=list(shown.get("components") or []))
         return self._wait_for_reply(token, on_progress)
 
-    def proactive(self) -> list[str]:
+    def proactive(self) -> list[Answer]:
         """Messages the bot sent on its own (DMs and channel posts) since the last look."""
         messages = self._messages(self._seen)
         if messages:
             self._seen = max(m["seq"] for m in messages)
-        return [m["content"] for m in messages if m["kind"] == "message"]
+        return [
+            Answer([m["content"]], components=list(m.get("components") or []), message_id=str(m["id"]))
+            for m in messages
+            if m["kind"] == "message"
+        ]
 
-    def _wait_for_reply(self, token: str, on_progress: Callable[[str], None] | None) -> list[str]:
+    def _wait_for_reply(self, token: str, on_progress: Callable[[str], None] | None) -> Answer:
         channel = f"webhook:{token}"
         deadline = time.monotonic() + self.reply_timeout
         settled_at: float | None = None
@@ -95,7 +146,12 @@ class ChatClient:
                 if state == last and settled_at is not None and time.monotonic() - settled_at > 0.3:
                     self._seen_any = since
                     ordered = sorted(mine, key=lambda m: (m["kind"] != "original", m["id"]))
-                    return [self._render(m) for m in ordered]
+                    under = next((m for m in reversed(ordered) if m.get("components")), None)
+                    return Answer(
+                        [self._render(m) for m in ordered],
+                        components=list(under["components"]) if under else [],
+                        message_id=str(under["id"]) if under else None,
+                    )
                 if state != last:
                     settled_at = time.monotonic()
             last = state

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from loyal_companion.local.chat_client import ChatClient
+from loyal_companion.local.chat_client import Answer, ChatClient
 from loyal_companion.local.render import render
 from loyal_companion.local.stack import (
     LocalStackError,
@@ -26,10 +26,8 @@ from loyal_companion.local.stack import (
 from loyal_companion.local.terminal import (
     LOCAL_USER_ID,
     USAGE,
-    YES,
-    ConfirmationNeeded,
     TerminalCommandError,
-    parse_line,
+    describe_choices,
 )
 
 START_TIMEOUT_S = 120
@@ -166,13 +164,13 @@ def _say(client: ChatClient, line: str) -> int:
     if line.strip() in ("/commands", "/help"):
         print(USAGE)
         return 0
+    if line.strip().startswith("#"):
+        print("lc: --say sends one line; there is nothing here to press", file=sys.stderr)
+        return 2
     try:
-        parts = client.send(line)
+        answer = client.send(line)
     except TerminalCommandError as exc:
         print(f"lc: {exc}", file=sys.stderr)
-        return 2
-    except ConfirmationNeeded as exc:
-        print(f"{exc.question} Nothing was done: type `{exc.hint}` to go ahead.")
         return 2
     except TimeoutError as exc:
         print(f"lc: {exc}", file=sys.stderr)
@@ -181,8 +179,16 @@ def _say(client: ChatClient, line: str) -> int:
         print(f"lc: could not reach the local stack: {exc}", file=sys.stderr)
         return 1
     screen = _screen(client)
-    for part in parts:
+    for part in answer.parts:
         print(screen.show(part), flush=True)
+    if answer.modal is not None:
+        print("(a box to type in would open here; with --say, give the text on the line: /chat <message>)")
+        return 2
+    if answer.choices:
+        print(describe_choices(answer.choices))
+        if any(c.custom_id.split(":")[1].endswith("-yes") for c in answer.choices):
+            print("(--say cannot press a button: nothing was done. In `lc chat`, type #1 to go ahead.)")
+            return 2
     return 0
 
 
@@ -224,7 +230,8 @@ class _Stream:
             print(plain[len(self.shown) :], end="", flush=True)
             self.shown = plain
 
-    def finish(self, parts: list[str]) -> None:
+    def finish(self, answer: Answer) -> None:
+        parts = answer.parts
         first, rest = (parts[0] if parts else ""), parts[1:]
         plain = self.screen.show(first, styled=False)
         if self.shown and plain.startswith(self.shown):
@@ -234,7 +241,26 @@ class _Stream:
             print(f"bartender> {self.screen.show(first)}", flush=True)
         for part in rest:
             print(f"bartender> {self.screen.show(part)}", flush=True)
+        if answer.choices:
+            print(describe_choices(answer.choices), flush=True)
         print(flush=True)
+
+
+def _fill_in(modal: dict[str, object]) -> list[str] | None:
+    """Ask for each box of a modal, as Discord would show it; None when the person leaves it empty."""
+    print(f"  [{modal.get('title', 'A box to fill in')}]")
+    values: list[str] = []
+    rows = modal.get("components")
+    for line in rows if isinstance(rows, list) else []:
+        for item in line.get("components", []) if isinstance(line, dict) else []:
+            current = str(item.get("value") or "")
+            if current:
+                print(f"  now: {current}  (Enter keeps it)")
+            typed = input(f"  {item.get('label', 'Text')}: ").strip()
+            if not typed and not current:
+                return None
+            values.append(typed or current)
+    return values
 
 
 def _history(state: Path) -> Callable[[], None]:
@@ -259,12 +285,13 @@ def _repl(client: ChatClient, model: str, state: Path, *, interactive: bool) -> 
     screen = _screen(client)
     print(f"The Bartender is in. (model: {model})\nType /help for commands, /quit to leave.\n", flush=True)
     stop = threading.Event()
+    last: Answer | None = None  # the last reply with something to press under it
 
     def watch() -> None:
         while not stop.wait(1.0):
             try:
-                for text in client.proactive():
-                    shown = screen.show(text)
+                for message in client.proactive():
+                    shown = screen.show(message.parts[0])
                     print(f"\n[the Bartender reaches out] {shown}\nyou> ", end="", flush=True)
             except OSError:
                 continue
@@ -285,18 +312,26 @@ def _repl(client: ChatClient, model: str, state: Path, *, interactive: bool) -> 
                 continue
             stream = _Stream(screen)
             try:
-                try:
-                    data = parse_line(line)
-                except ConfirmationNeeded as exc:
-                    answer = input(f"  {exc.question} Type yes to go ahead: ").strip().lower()
-                    if answer not in YES:
-                        print("  Nothing was changed.\n")
-                        continue
-                    data = exc.data
-                print("  (the Bartender is thinking…)", end="", flush=True)
-                parts = client.send_data(data, stream.progress)
+                if line.startswith("#"):
+                    if last is None:
+                        raise TerminalCommandError("There is nothing to press.")
+                    print("  (the Bartender is thinking…)", end="", flush=True)
+                    answer = client.press(line, last, stream.progress)
+                else:
+                    print("  (the Bartender is thinking…)", end="", flush=True)
+                    answer = client.send(line, stream.progress)
+                while answer.modal is not None:
+                    print(screen.clear_line(), end="")
+                    values = _fill_in(answer.modal)
+                    if values is None:
+                        print("  (nothing was sent)\n")
+                        break
+                    print("  (the Bartender is thinking…)", end="", flush=True)
+                    answer = client.submit(answer.modal, values, stream.progress)
+                if answer.modal is not None:
+                    continue
             except TerminalCommandError as exc:
-                print(f"  {exc}")
+                print(f"{screen.clear_line()}  {exc}")
                 continue
             except TimeoutError as exc:
                 print(f"\n  ({exc})")
@@ -304,7 +339,9 @@ def _repl(client: ChatClient, model: str, state: Path, *, interactive: bool) -> 
             except OSError as exc:
                 print(f"\n  (could not reach the local stack: {exc})")
                 continue
-            stream.finish(parts)
+            stream.finish(answer)
+            if answer.choices:
+                last = answer
     except (KeyboardInterrupt, EOFError):
         print()
     finally:

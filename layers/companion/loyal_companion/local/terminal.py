@@ -5,9 +5,11 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Final
 
 from loyal_companion.discord import commands
+from loyal_companion.discord import components as ui
 from loyal_companion.discord.interaction import DISCORD_EPOCH_MS
 
 LOCAL_USER_ID: Final = "100000000000000001"
@@ -18,9 +20,9 @@ _seq = itertools.count(1)
 USAGE: Final = """\
 Type to talk; the Bartender answers as it would on Discord. Commands:
   /mood  /relationship                       how the Bartender feels; how well you know each other
-  /memory list                               what it remembers about you
+  /memory list                               what it remembers about you (choices to forget or edit)
   /memory remember <fact>                    tell it something to remember
-  /memory forget <id> | /memory forget-all   forget one thing (ids from /memory list), or everything
+  /memory forget-all                         forget everything (asks first)
   /remind <when> | <what>                    e.g. /remind in 10 minutes | stretch
   /birthday set <date> | /birthday clear     e.g. /birthday set 14 June
   /checkins on | /checkins off               let it check in on you when you have been quiet
@@ -29,33 +31,14 @@ Type to talk; the Bartender answers as it would on Discord. Commands:
   /privacy export                            everything stored about you, saved to a file
   /privacy delete                            delete everything about you (asks first)
   /help  /quit
+Buttons under a reply are numbered choices: type #2 to press the second; #1 3 picks item 3 from a list.
+Replying is just typing.
 Your name here is asked once and kept in .lc/name (LC_CHAT_NAME overrides it); what you type is kept
 in .lc/history (the up arrow brings it back)."""
 
 
 class TerminalCommandError(ValueError):
     """The typed command could not be understood; the message says how to type it."""
-
-
-class ConfirmationNeeded(Exception):
-    """A command that deletes something was typed without an explicit yes: nothing is sent until the
-    person answers ``question`` with yes; ``data`` is the interaction to send then."""
-
-    def __init__(self, question: str, data: dict[str, Any], hint: str) -> None:
-        super().__init__(question)
-        self.question = question
-        self.data = data
-        self.hint = hint
-
-
-# What each destructive command asks before it runs (they carry a required boolean option "confirm").
-QUESTIONS: Final = {
-    "privacy delete": (
-        "This deletes everything I have about you — memories, conversations, reminders — for good."
-    ),
-    "memory forget-all": "This forgets everything I remember about you, for good.",
-}
-YES: Final = frozenset(("yes", "y"))
 
 
 def new_snowflake() -> int:
@@ -109,27 +92,9 @@ def parse_line(line: str) -> dict[str, Any]:
             raise TerminalCommandError(f"Use /{name} {names}.")
         sub_options = _fill(sub.get("options", []), rest)
         options = [{"type": commands.SUB_COMMAND, "name": sub_name, "options": sub_options}]
-        _check_confirmed(f"{name} {sub_name}", sub_options, options)
     elif declared:
         options = _fill(declared, rest)
     return {"id": "1", "name": name, "type": 1, **({"options": options} if options else {})}
-
-
-def _check_confirmed(key: str, given: list[dict[str, Any]], options: list[dict[str, Any]]) -> None:
-    """A destructive command goes only with an explicit yes; otherwise ask (and send nothing)."""
-    confirm = next((o for o in given if o["name"] == "confirm"), None)
-    if key not in QUESTIONS or (confirm is not None and confirm["value"] is True):
-        return
-    sub = options[0]
-    confirmed = [o for o in given if o["name"] != "confirm"]
-    confirmed.append({"type": commands.BOOLEAN, "name": "confirm", "value": True})
-    data = {
-        "id": "1",
-        "name": key.split()[0],
-        "type": 1,
-        "options": [{**sub, "options": confirmed}],
-    }
-    raise ConfirmationNeeded(QUESTIONS[key], data, hint=f"/{key} yes")
 
 
 def _fill(declared: list[dict[str, Any]], rest: str) -> list[dict[str, Any]]:
@@ -154,12 +119,85 @@ def _fill(declared: list[dict[str, Any]], rest: str) -> list[dict[str, Any]]:
     return out
 
 
-def interaction_for(data: Mapping[str, Any], *, token: str, username: str) -> dict[str, Any]:
-    """A DM interaction from the local person, shaped like Discord's."""
+@dataclass(frozen=True)
+class Choice:
+    """A button or a select under a message, as the terminal offers it (``#n``)."""
+
+    label: str
+    custom_id: str
+    options: tuple[tuple[str, str], ...] = ()  # a select's (value, label) pairs
+
+
+def choices(components: Any) -> list[Choice]:
+    """What can be pressed under a message: its buttons and selects, except Reply (replying is typing)
+    and what is disabled."""
+    out: list[Choice] = []
+    for line in components if isinstance(components, list) else []:
+        for item in line.get("components", []) if isinstance(line, Mapping) else []:
+            if not isinstance(item, Mapping) or item.get("disabled") or "custom_id" not in item:
+                continue
+            if str(item["custom_id"]).split(":")[1:2] == ["reply"]:
+                continue
+            if item.get("type") == ui.STRING_SELECT:
+                options = tuple((str(o["value"]), str(o["label"])) for o in item.get("options", []))
+                out.append(Choice(str(item.get("placeholder", "Choose…")), str(item["custom_id"]), options))
+            elif item.get("type") == ui.BUTTON:
+                out.append(Choice(str(item.get("label", "")), str(item["custom_id"])))
+    return out
+
+
+def describe_choices(offered: list[Choice]) -> str:
+    return "  " + "   ".join(f"#{n} {c.label}" for n, c in enumerate(offered, start=1))
+
+
+def press_data(line: str, offered: list[Choice]) -> tuple[dict[str, Any], Choice]:
+    """``interaction.data`` for ``#n`` (a button) or ``#n k`` (item k of a list: its number as shown)."""
+    head, _, rest = line.strip()[1:].partition(" ")
+    if not head.isdigit() or not 1 <= int(head) <= len(offered):
+        raise TerminalCommandError(
+            "There is no such choice here." if offered else "There is nothing to press."
+        )
+    chosen = offered[int(head) - 1]
+    if not chosen.options:
+        return {"custom_id": chosen.custom_id, "component_type": ui.BUTTON}, chosen
+    pick = rest.strip()
+    value = next((v for v, label in chosen.options if label.split(".")[0] == pick), None)
+    if value is None and pick.isdigit() and 1 <= int(pick) <= len(chosen.options):
+        value = chosen.options[int(pick) - 1][0]
+    if value is None:
+        raise TerminalCommandError(f"Say which one: #{head} <number from the list>")
+    return {"custom_id": chosen.custom_id, "component_type": ui.STRING_SELECT, "values": [value]}, chosen
+
+
+def modal_submit_data(modal: Mapping[str, Any], values: list[str]) -> dict[str, Any]:
+    """``interaction.data`` of a modal submit: each text input with what was typed for it."""
+    inputs = [item for line in modal.get("components", []) for item in line.get("components", [])]
+    rows = [
+        {
+            "type": ui.ACTION_ROW,
+            "components": [{"type": ui.TEXT_INPUT, "custom_id": i["custom_id"], "value": v}],
+        }
+        for i, v in zip(inputs, values, strict=False)
+    ]
+    return {"custom_id": modal["custom_id"], "components": rows}
+
+
+def interaction_for(
+    data: Mapping[str, Any],
+    *,
+    token: str,
+    username: str,
+    kind: int = 2,
+    message: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A DM interaction from the local person, shaped like Discord's: a command (2), a press (3, with the
+    message the component is on) or a modal submit (5)."""
+    extra = {"message": dict(message)} if message is not None else {}
     return {
+        **extra,
         "id": str(new_snowflake()),
         "application_id": LOCAL_APPLICATION_ID,
-        "type": 2,
+        "type": kind,
         "token": token,
         "version": 1,
         "channel_id": LOCAL_CHANNEL_ID,

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any, Final
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 
 from loyal_companion.db.models import (
     ActivatedChannel,
@@ -38,8 +38,16 @@ from loyal_companion.db.models import (
 )
 from loyal_companion.db.uow import UnitOfWork
 from loyal_companion.discord import components as ui
-from loyal_companion.discord.commands import ASK_COMMAND_NAME, HELP_TEXT
+from loyal_companion.discord.commands import (
+    ASK_COMMAND_NAME,
+    HELP_TEXT,
+    MAX_FACT_CHARS,
+    REMEMBER_COMMAND_NAME,
+    not_your_message,
+    target_message,
+)
 from loyal_companion.discord.rest import Attachment
+from loyal_companion.living.assessment import heavy
 from loyal_companion.living.mood import Mood
 from loyal_companion.living.proactive import CHECKIN_AFTER_DAYS
 from loyal_companion.living.relationship import level_for, progress_to_next
@@ -124,17 +132,48 @@ def ask_about_message(ctx: CommandContext) -> Reply:
 # -- state the person can look at ------------------------------------------------------------------
 
 
+# After someone has shared something painful in a channel, the mood shown there does not read as cheer.
+TENDER_WINDOW: Final = timedelta(hours=3)
+TENDER_LINE: Final = (
+    "Quiet, and listening. Something heavy was shared here earlier; I'm steady, and here for it."
+)
+_RECENT_IN_CHANNEL_SQL = text(
+    """
+SELECT m.content FROM conversations c
+JOIN messages m ON m.conversation_id = c.id AND m.role = 'user' AND m.created_at > :since
+WHERE c.guild_id = :guild AND c.channel_id = :channel AND c.last_message_at > :since
+ORDER BY m.created_at DESC LIMIT 20
+"""
+)
+
+
 def mood(ctx: CommandContext) -> Reply:
     state = load_state(ctx)  # the mood as the companion feels it now, with the personality's baseline
     with ctx.transaction() as uow:
         ctx.person(uow)
         current = Mood(state.mood_valence, state.mood_arousal)
+        headline = f"**{current.label.capitalize()}** — {MOOD_LINES[current.label]}"
+        if (
+            ctx.info.guild_id is not None
+            and current.label in ("excited", "happy", "bored")
+            and _pain_shared_here(ctx, uow)
+        ):
+            headline = f"**Steady** — {TENDER_LINE}"
         text = (
-            f"**{current.label.capitalize()}** — {MOOD_LINES[current.label]}\n"
+            f"{headline}\n"
             f"`mood  ` {bar(current.valence)}  {current.valence:+.2f}\n"
             f"`energy` {bar(current.arousal)}  {current.arousal:+.2f}"
         )
         return ctx.finish(uow, Reply(text, ephemeral=False))
+
+
+def _pain_shared_here(ctx: CommandContext, uow: UnitOfWork) -> bool:
+    """Whether someone spoke of a loss or of being low in this channel in the last few hours."""
+    said = uow.session.execute(
+        _RECENT_IN_CHANNEL_SQL,
+        {"since": ctx.now - TENDER_WINDOW, "guild": ctx.info.guild_id, "channel": ctx.info.channel_id},
+    ).scalars()
+    return any(heavy(line) for line in said)
 
 
 def relationship(ctx: CommandContext) -> Reply:
@@ -150,8 +189,22 @@ def relationship(ctx: CommandContext) -> Reply:
         else:
             lines.append("As close as it gets. I'm glad you're here.")
         if row:
-            times = "once" if row.total_interactions == 1 else f"{row.total_interactions} times"
-            lines.append(f"We've talked {times}.")
+            # Visits (conversations: a pause of an hour or so ends one), not the turns within them.
+            visits = int(
+                uow.session.execute(
+                    text(
+                        "SELECT count(*) FROM conversations WHERE user_id = :u "
+                        "AND guild_id IS NOT DISTINCT FROM CAST(:g AS bigint)"
+                    ),
+                    {"u": user.id, "g": ctx.info.guild_id},
+                ).scalar_one()
+            )
+            if visits:
+                times = "once" if visits == 1 else f"{visits} times"
+                said = (
+                    "one exchange" if row.total_interactions == 1 else f"{row.total_interactions} exchanges"
+                )
+                lines.append(f"We've sat down together {times} ({said}).")
         return ctx.finish(uow, Reply("\n".join(lines)))
 
 
@@ -206,8 +259,20 @@ def _memory_view(
     return Reply(text, components=tuple(rows))
 
 
-def memory_remember(ctx: CommandContext) -> Reply:
-    content = " ".join(str(_opt(ctx, "fact")).split())
+def remember_this(ctx: CommandContext) -> Reply:
+    """The "Remember this" message command: one of the person's own messages, remembered as it is."""
+    data = ctx.interaction.get("data") or {}
+    refusal = not_your_message(data, ctx.info.person.discord_id)  # checked again: the endpoint may be old
+    if refusal is not None:
+        with ctx.transaction() as uow:
+            ctx.person(uow)
+            return ctx.finish(uow, Reply(refusal))
+    content = " ".join(str(target_message(data).get("content", "")).split())[:MAX_FACT_CHARS]
+    return memory_remember(ctx, content)
+
+
+def memory_remember(ctx: CommandContext, told: str | None = None) -> Reply:
+    content = told if told is not None else " ".join(str(_opt(ctx, "fact")).split())
     embedder = ctx.services.embedder
     # Embedded before the transaction opens; when the server fails, a later chat turn embeds it.
     vectors = embed_or_none(embedder, [content], purpose="remember") if embedder is not None else None
@@ -623,6 +688,7 @@ def help_command(ctx: CommandContext) -> Reply:
 HANDLERS: Final[Mapping[str, Handler]] = {
     "chat": chat,
     ASK_COMMAND_NAME: ask_about_message,
+    REMEMBER_COMMAND_NAME: remember_this,
     "mood": mood,
     "relationship": relationship,
     "memory list": memory_list,
