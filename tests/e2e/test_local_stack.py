@@ -173,7 +173,7 @@ def test_a_conversation_in_a_real_terminal(dev: dict[str, str]) -> None:
         chat.expect("#1 Forget one…   #2 Edit one…")
         chat.expect("you> ")
         chat.sendline("#2 1")  # edit the first: its box opens with what is remembered now
-        chat.expect("now: They keep bees on the allotment")
+        chat.expect("now: They keep bees on the allotment  ")
         chat.expect("What I should remember instead: ")
         chat.sendline("I keep bees and hens on the allotment")
         chat.expect("Changed to: I keep bees and hens")

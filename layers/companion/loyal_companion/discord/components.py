@@ -203,6 +203,14 @@ def confirm_rows(action: str, owner: int, now: datetime, *, label: str) -> list[
     ]
 
 
+_LIST_NUMBER = re.compile(r"\d+\.\s+")
+
+
+def shown_text(label: str) -> str:
+    """A select option's label without its place in the list ("3. ") or the mark of a cut ("…")."""
+    return _LIST_NUMBER.sub("", label, count=1).removesuffix("…")
+
+
 def option_label(message: Any, custom: str, value: str) -> str | None:
     """The label of option ``value`` in the select ``custom`` of a message (what the person saw)."""
     if not isinstance(message, Mapping):

@@ -254,7 +254,7 @@ def _press(
             return _message(components.GONE, ephemeral=True)
         custom = str((payload.get("data") or {}).get("custom_id"))
         current = components.option_label(payload.get("message"), custom, press.values[0]) or ""
-        modal = components.edit_fact_modal(owner, int(press.values[0]), current.removesuffix("…"))
+        modal = components.edit_fact_modal(owner, int(press.values[0]), components.shown_text(current))
         return _response(200, {"type": components.MODAL, "data": modal})
     if press.action == "keep":
         return _update(components.KEPT)
