@@ -46,6 +46,53 @@ def _cold_import(code: str, runs: int) -> list[float]:
     return times
 
 
+def _cold_import_against(ref: str, *, runs: int) -> tuple[float, float]:
+    """Median cold imports of this tree's interactions handler and of ``ref``'s, run alternately so that
+    the machine's noise falls on both alike."""
+    import tempfile
+
+    from loyal_companion.local.stack import repo_root
+
+    root = repo_root()
+    with tempfile.TemporaryDirectory() as tmp:
+        other = Path(tmp) / "before"
+        subprocess.run(
+            ["git", "-C", str(root), "worktree", "add", "--detach", "-q", str(other), ref], check=True
+        )
+        try:
+            samples: dict[Path, list[float]] = {root: [], other: []}
+            for _ in range(runs):
+                for tree in samples:
+                    code = (
+                        f"import sys; sys.path.insert(0, {str(tree / 'layers' / 'companion')!r})\n"
+                        "import importlib.util\n"
+                        f"spec = importlib.util.spec_from_file_location('app', {str(tree / 'functions' / 'interactions' / 'app.py')!r})\n"
+                        "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)"
+                    )
+                    samples[tree].extend(_cold_import(code, 1))
+        finally:
+            subprocess.run(["git", "-C", str(root), "worktree", "remove", "--force", str(other)], check=False)
+    return statistics.median(samples[root]), statistics.median(samples[other])
+
+
+def _import_share(code: str, module: str, runs: int) -> float:
+    """The median time ``module`` itself took to import (``-X importtime``, cumulative) in cold runs."""
+    times = []
+    for _ in range(runs):
+        out = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        )
+        for line in out.stderr.splitlines():
+            fields = [f.strip() for f in line.removeprefix("import time:").split("|")]
+            if len(fields) == 3 and fields[2] == module:
+                times.append(int(fields[1]) / 1e6)
+    return statistics.median(times) if times else 0.0
+
+
 def bench_interactions(report: Report, *, runs: int = 7, iterations: int = 3000) -> dict[str, Any]:
     """Cold import of the interactions handler (vs. importing everything) and warm handler times."""
     from loyal_companion.local.stack import repo_root
@@ -66,6 +113,20 @@ def bench_interactions(report: Report, *, runs: int = 7, iterations: int = 3000)
         f"interactions handler cold import: median {statistics.median(handler_cold) * 1000:.0f} ms "
         f"(target ≤ 300 ms); importing everything: median {statistics.median(everything) * 1000:.0f} ms "
         f"(ratio {statistics.median(everything) / statistics.median(handler_cold):.1f}×), {runs} runs each"
+    )
+    before_ref = os.environ.get("LC_BENCH_BEFORE")
+    if before_ref:
+        now_s, before_s = _cold_import_against(before_ref, runs=11)
+        report(
+            f"  beside {before_ref} (a git worktree of it, cold imports interleaved with this tree's): "
+            f"{before_s * 1000:.1f} ms then, {now_s * 1000:.1f} ms now = {now_s / before_s:.2f}× (target ≤ 1.10×)"
+        )
+    # What the buttons and modals added to that import, measured inside the same cold imports.
+    own = _import_share(load, "loyal_companion.discord.components", runs)
+    report(
+        f"  of which buttons and modals (discord/components.py, imported cold): median {own * 1000:.1f} ms "
+        f"= {own / statistics.median(handler_cold):.1%} of the handler's import (target: the import within "
+        "10 % of what it was before them)"
     )
 
     from loyal_companion.discord.endpoint import handle_http_event
@@ -108,10 +169,45 @@ def bench_interactions(report: Report, *, runs: int = 7, iterations: int = 3000)
             },
         }
     )
+    owner = "3"
+
+    def pressed(kind: int, data: dict[str, Any]) -> dict[str, Any]:
+        return event(
+            {
+                "id": str((int(time.time() * 1000) - 1420070400000) << 22),
+                "application_id": "1100000000000000001",
+                "type": kind,
+                "token": "t" * 80,
+                "channel_id": "2",
+                "user": {"id": owner, "username": "bench"},
+                "data": data,
+                "message": {"id": "5", "content": "", "components": []},
+            }
+        )
+
+    reply_press = pressed(3, {"custom_id": f"lc1:reply:{owner}:", "component_type": 2})
+    forget_select = pressed(
+        3, {"custom_id": f"lc1:mem-forget:{owner}:0", "component_type": 3, "values": ["42"]}
+    )
+    modal_submit = pressed(
+        5,
+        {
+            "custom_id": f"lc1:chat:{owner}:",
+            "components": [
+                {"type": 1, "components": [{"type": 4, "custom_id": "message", "value": "hi " * 300}]}
+            ],
+        },
+    )
     figures: dict[str, Any] = {}
     # Lambda ships log lines asynchronously; printing thousands of them to a terminal would dominate.
     logging.getLogger("loyal_companion").setLevel(logging.WARNING)
-    for name, ev in (("PING", ping), ("deferred /chat", chat)):
+    for name, ev in (
+        ("PING", ping),
+        ("deferred /chat", chat),
+        ("Reply button → modal", reply_press),
+        ("select → deferred update, queued", forget_select),
+        ("modal submit → deferred, queued", modal_submit),
+    ):
         samples = []
         for _ in range(iterations):
             start = time.perf_counter()
