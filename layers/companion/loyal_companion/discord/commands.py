@@ -199,7 +199,7 @@ DEFINITIONS: Final[list[dict[str, Any]]] = [
     {
         "name": "server",
         "description": "Server settings for the Bartender",
-        "default_member_permissions": str(MANAGE_GUILD),
+        "default_member_permissions": MANAGE_GUILD,  # a number, as Discord's request schema has it
         "options": [
             _sub(
                 "personality",

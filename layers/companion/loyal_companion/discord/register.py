@@ -48,6 +48,8 @@ def _key(command: Mapping[str, Any]) -> str:
 def _comparable(command: Mapping[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in command.items() if k not in _SERVER_FIELDS and v not in (None, [], False)}
     out.setdefault("type", 1)
+    if "default_member_permissions" in out:  # sent as a number (the schema's type), read back as a string
+        out["default_member_permissions"] = str(out["default_member_permissions"])
     if out.get("type") != 1:
         out.pop("description", None)  # context-menu commands have an empty description on Discord's side
     return out
