@@ -29,7 +29,7 @@ def test_every_command_works_in_servers_dms_and_as_a_user_install() -> None:
     for d in commands.DEFINITIONS:
         if d["name"] == "server":
             assert d["integration_types"] == [0] and d["contexts"] == [0]
-            assert d["default_member_permissions"] == str(1 << 5)
+            assert d["default_member_permissions"] == 1 << 5
         else:
             assert d["integration_types"] == [0, 1]
             assert d["contexts"] == [0, 1, 2]

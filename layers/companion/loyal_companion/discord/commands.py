@@ -375,7 +375,8 @@ def validate(invocation: Invocation) -> str | None:
 HELP_TEXT: Final = (
     "**The Bartender** — a steady place to talk. I remember what you tell me, I have moods of my own, "
     "and I get to know you over time.\n"
-    "• `/chat` — talk to me (right-click a message → Apps → *Ask the Bartender* to talk about it)\n"
+    "• `/chat` — talk to me; every reply has a **Reply** button, so the conversation just goes on\n"
+    "• on a message: Apps → *Ask the Bartender* (talk about it) · *Remember this* (one of yours)\n"
     "• `/mood` — how I'm doing · `/relationship` — how well I know you\n"
     "• `/memory list` — what I remember about you, to forget or edit · `/memory remember`\n"
     "• `/remind` · `/birthday` · `/checkins on|off` — I can reach out, only if you ask\n"
