@@ -47,3 +47,8 @@ def test_markdown_styled_on_a_terminal_and_plain_otherwise() -> None:
     styled = render(text, now=NOW, zone=UTC)
     assert f"{BOLD[0]}Happy{BOLD[1]}" in styled and f"{ITALIC[0]}(offline responder){ITALIC[1]}" in styled
     assert "**" not in styled and "snake_case_name" in styled
+
+
+def test_subtext_is_a_quiet_line() -> None:
+    shown = render("Sure?\n-# This button works for 5 minutes.", now=NOW, zone=UTC, styled=False)
+    assert shown == "Sure?\n(This button works for 5 minutes.)"

@@ -30,6 +30,7 @@ _STYLES: Final = (
     (re.compile(r"`([^`\n]+)`"), DIM),
 )
 _HEADING: Final = re.compile(r"^#{1,3} (.+)$", re.M)
+_SUBTEXT: Final = re.compile(r"^-# (.+)$", re.MULTILINE)  # Discord's small grey line
 
 
 def relative(moment: datetime, now: datetime) -> str:
@@ -84,6 +85,7 @@ def render(
     text = _ROLE.sub("@role", text)
     text = _CHANNEL.sub(lambda m: "#" + known.get(m.group(1), "channel"), text)
     text = _HEADING.sub(lambda m: f"{BOLD[0]}{m.group(1)}{BOLD[1]}" if styled else m.group(1), text)
+    text = _SUBTEXT.sub(lambda m: f"{DIM[0]}{m.group(1)}{DIM[1]}" if styled else f"({m.group(1)})", text)
     for pattern, (start, end) in _STYLES:
         text = pattern.sub(_styler(start, end) if styled else r"\1", text)
     return text
