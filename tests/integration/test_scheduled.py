@@ -27,6 +27,9 @@ from loyal_companion.jobs.proactive import ProactiveDeps, claim, run_proactive
 from loyal_companion.living.mood import decayed
 from loyal_companion.llm.offline import OFFLINE_LABEL, OfflineResponder
 from loyal_companion.local.discord_stub import DiscordStub
+from loyal_companion.queue import Envelope
+from loyal_companion.service.worker import process_envelope
+from tests.support.interactions import command, opt
 from tests.support.worker import Clock, make_worker
 
 T0 = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
@@ -414,3 +417,20 @@ def test_being_paced_by_discord_uses_up_no_attempt(
     assert run_proactive(_deps(session_factory, discord, clock)).sent == 1
     sent = _status(session_factory, event_id)
     assert sent.status == "triggered" and sent.attempts == 1
+
+
+def test_a_person_who_installed_the_app_for_themselves_gets_it_by_dm(
+    session_factory: sessionmaker[Session], discord: DiscordStub
+) -> None:
+    clock = Clock(T0)
+    worker = make_worker(session_factory, discord, OfflineResponder(), clock)
+    installed_by_them = command(
+        "remind", [opt("when", "in 5 minutes"), opt("what", "call Mum")], guild_id="600000000000000001"
+    )
+    # Used in a server where the app is theirs, not the server's: the bot cannot post there.
+    installed_by_them["authorizing_integration_owners"] = {"1": "300000000000000001"}
+    process_envelope(Envelope(interaction=installed_by_them, received_at=clock.now), worker.services)
+    clock.now = T0 + timedelta(minutes=6)
+    run_proactive(_deps(session_factory, discord, clock))
+    [message] = discord.channel_messages()
+    assert message.channel == discord.dm_channels["300000000000000001"] and "call Mum" in message.content
