@@ -1,4 +1,4 @@
-"""Scheduled proactive messages (EventBridge Scheduler, every 5 minutes)."""
+"""Scheduled proactive messages (EventBridge Scheduler: a one-time wake-up when something is due; daily)."""
 
 from __future__ import annotations
 

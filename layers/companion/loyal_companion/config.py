@@ -2,7 +2,7 @@
 
 Every function reads the same names (ARCHITECTURE §3). A value is validated when it is present, so a
 malformed setting fails at load with a message naming it; a missing one fails only when a caller asks
-for it with ``Settings.require`` (the mood-decay function, say, never needs a Discord key).
+for it with ``Settings.require`` (the migrate function, say, never needs a Discord key).
 Secret values are wrapped in ``Secret`` so they cannot leak through a repr, a log line or a traceback.
 """
 

@@ -1,1 +1,1 @@
-"""Scheduled work: mood decay and proactive events."""
+"""Scheduled work: the proactive run (and migrations, run as a deploy step)."""
