@@ -158,6 +158,20 @@ def test_an_expired_interaction_is_not_answered_there_but_the_person_hears_in_a_
     assert old > DISCORD_EPOCH_MS
 
 
+def test_the_missed_turn_dm_goes_to_a_remembered_dm_channel_without_opening_it(stack: Stack) -> None:
+    stack.send(command("mood", token="m-" + "x" * 60))
+    engine = create_engine(stack.database_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE users SET dm_channel_id = 900000000000000001"))
+    engine.dispose()
+    old = snowflake(time.time() * 1000 - 16 * 60 * 1000)
+    stack.post(command("chat", [opt("message", "hello from the past")], interaction_id=old))
+    assert stack.work() == {"batchItemFailures": []}
+    assert not any(c.path.endswith("/users/@me/channels") for c in stack.discord.calls)
+    [dm] = [m for m in stack.discord.messages.values() if m.kind == "message"]
+    assert dm.channel == "900000000000000001" and "reached me too late" in dm.content
+
+
 def test_long_replies_continue_in_followups(stack: Stack) -> None:
     stack.model.then(Scripted(text=("word " * 900).strip()))
     stack.send(command("chat", [opt("message", "tell me everything")]))
