@@ -173,23 +173,22 @@ def chat_modal(owner: int, *, title: str = "Talk with the Bartender") -> dict[st
 
 
 def edit_fact_modal(owner: int, fact_id: int, current: str) -> dict[str, Any]:
+    """The box to reword one memory, filled with its words as the person saw them (when known)."""
+    box: dict[str, Any] = {
+        "type": TEXT_INPUT,
+        "custom_id": FACT_INPUT,
+        "style": PARAGRAPH,
+        "label": "What I should remember instead",
+        "min_length": 1,
+        "max_length": 300,
+        "required": True,
+    }
+    if current.strip():
+        box["value"] = current.strip()[:300]
     return {
         "custom_id": custom_id("edit", owner, fact_id),
         "title": "Edit what I remember",
-        "components": [
-            row(
-                {
-                    "type": TEXT_INPUT,
-                    "custom_id": FACT_INPUT,
-                    "style": PARAGRAPH,
-                    "label": "What I should remember instead",
-                    "min_length": 1,
-                    "max_length": 300,
-                    "required": True,
-                    "value": current[:300],
-                }
-            )
-        ],
+        "components": [row(box)],
     }
 
 
