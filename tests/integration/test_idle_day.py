@@ -205,3 +205,47 @@ def test_after_a_conversation_one_wake_up_tidies_and_then_nothing(
         assert s.scalar(select(func.count()).select_from(ScheduledEvent)) == 2
         assert s.scalar(text("SELECT count(*) FROM interaction_receipts")) == 0
     assert day.armed() == DAY + timedelta(days=2, hours=9)
+
+
+def test_a_run_that_dies_mid_send_is_followed_by_one_that_takes_over(
+    day: Day, session_factory: sessionmaker[Session], discord: DiscordStub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from loyal_companion.jobs import proactive
+
+    ana = _people_with_plans(session_factory)
+    with session_factory() as s:
+        s.add(
+            ScheduledEvent(
+                user_id=ana,
+                event_type="reminder",
+                trigger_at=DAY + timedelta(hours=9),
+                due_at=DAY + timedelta(hours=9),
+                title="feed the cat",
+                context={"text": "feed the cat"},
+                channel_id=700000000000000001,
+            )
+        )
+        s.commit()
+    day.run("daily")
+    assert day.armed() == DAY + timedelta(hours=9)
+
+    class Died(BaseException):
+        pass
+
+    def die(*_: object) -> None:
+        raise Died  # the process is gone after claiming: nothing marked, no lease let go, nothing re-armed
+
+    with monkeypatch.context() as patched:
+        patched.setattr(proactive, "_send_batch", die)
+        patched.setattr(proactive, "_release_lease", die)
+        day.clock.now = DAY + timedelta(hours=9)
+        with pytest.raises(Died):
+            run_proactive(day.deps)
+    assert discord.channel_messages() == []
+    guard = day.armed()
+    assert guard is not None and DAY + timedelta(hours=9) < guard <= DAY + timedelta(hours=9, minutes=3)
+
+    day.live_until(DAY + timedelta(hours=10))
+    assert ["feed the cat" in m.content for m in discord.channel_messages()] == [True]
+    assert day.wakes[0] <= DAY + timedelta(hours=9, minutes=3)  # taken over within minutes, not a day
+    assert day.armed() == DAY + timedelta(days=2, hours=9)

@@ -10,8 +10,8 @@ REST API with a nonce that makes a repeated send a no-op, and marked in a short 
 
 A send repeated after a crash (a run killed between the send and the mark) is absorbed by Discord's
 nonce (``enforce_nonce``: the same nonce from the same author within a few minutes returns the first
-message): before it sends, a run arms a guard wake-up at its claims' lease end, so the events of a run
-that died are taken again about ``LEASE`` + a minute after their first send, inside that window.
+message): a run arms a guard wake-up just past its own lease when it starts, so the events of a run that
+died are taken again when their claims lapse (``LEASE``, 2 minutes), inside that window.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ logger = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
 RUN_LEASE: Final = timedelta(seconds=90)  # renewed per batch; a run that dies frees it within this
-GUARD_MARGIN = timedelta(seconds=30)  # the guard wake-up comes this long after the claims' lease ends
+GUARD_MARGIN = timedelta(seconds=30)  # the guard wake-up comes this long after the run's lease ends
 AGAIN = timedelta(minutes=5)  # something due that this run could not finish (the model was away): retry
 FAR = timedelta(days=365)  # nothing due: the daily run is the only wake-up
 BATCH = 25
@@ -152,6 +152,9 @@ def run_proactive(
     if deps.exclusive and not _lease(deps, holder):
         result.leased_elsewhere = True
         logger.info("another proactive run holds the lease; this one ends")
+        # Should that run die, come back when its lease has lapsed (it re-arms when it ends well).
+        now = deps.clock()
+        result.next_wake = deps.waker.arm(now + deps.run_lease + GUARD_MARGIN, now=now)
         return result
     try:
         return _run(deps, result, holder, max_batches=max_batches, deadline_s=deadline_s)
@@ -165,6 +168,10 @@ def _run(
 ) -> ProactiveResult:
     started = time.monotonic()
     now = deps.clock()
+    # Should this run die (a timeout, a crash mid-send), the run woken by this guard takes over: it finds
+    # what is due, and events this run claimed come due again when their claims lapse (the nonce absorbs
+    # a repeat of a send that was never marked). The end of the run replaces it with the next due time.
+    guard = deps.waker.arm(now + deps.run_lease + GUARD_MARGIN, now=now)
     with deps.unit_of_work() as uow:
         created = uow.session.execute(
             _CREATE_CHECKINS_SQL,
@@ -175,7 +182,6 @@ def _run(
     result.memory_windows = _read_ended_conversations(deps, now)
     result.receipts_dropped = _drop_old_receipts(deps, now)
     dm_channels: dict[int, str] = {}
-    guard: datetime | None = None
     backlog = False
     for batch in range(max_batches):
         if time.monotonic() - started > deadline_s:
@@ -185,10 +191,6 @@ def _run(
         claimed = claim(deps, now=claim_at, lease=deps.lease)
         if not claimed:
             break
-        if guard is None:
-            # Should this run die mid-send, the run woken here takes its events again (the nonce absorbs
-            # a repeat of a send that was never marked).
-            guard = deps.waker.arm(claim_at + deps.lease + GUARD_MARGIN, now=claim_at)
         result.claimed += len(claimed)
         _send_batch(deps, claimed, result, dm_channels)
         if deps.exclusive and not _lease(deps, holder):  # renewed per batch; lost only if this run stalled
