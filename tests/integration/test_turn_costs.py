@@ -4,11 +4,14 @@ these check the rules a person would notice and the shape of the statements."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from loyal_companion.db.living import TurnEffects, apply_turn_effects
 from loyal_companion.db.models import PersonUsage, ServerUsage
 from loyal_companion.db.turns import _STATE_SQL
 from loyal_companion.llm.client import OpenAIChatModel
@@ -96,3 +99,47 @@ def test_loading_a_turn_never_reads_the_history_of_messages(engine: Engine) -> N
             )
         )
     assert " messages " not in plan and "fact_associations" not in plan
+
+
+class _Recorder:
+    """Stands in for a session: keeps the statement and parameters instead of running them."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[Any, dict[str, Any]]] = []
+
+    def execute(self, statement: Any, params: dict[str, Any]) -> Any:
+        self.calls.append((statement, params))
+        raise _Recorded
+
+
+class _Recorded(Exception):
+    pass
+
+
+def test_writing_a_turn_reaches_the_servers_mood_through_its_index_however_many_servers(
+    engine: Engine,
+) -> None:
+    """A server's share of the mood (and its drift) is found by the unique index, never a scan over every
+    server's: with 50,000 shares the turn's statement has no sequential scan of mood_shards."""
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO mood_shards (guild_id, shard, valence_offset, arousal_offset, updated_at) "
+                "SELECT g / 16, mod(g, 16), 0.1, 0.1, now() FROM generate_series(16, 50015) g"
+            )
+        )
+        conn.execute(text("ANALYZE mood_shards"))
+    for guild in (1234, None):
+        effects = TurnEffects(
+            user_id=7, guild_id=guild, channel_id=5, now=T0, dv=0.1, da=0.0, valence_after=0.2,
+            arousal_after=0.0, rate_per_hour=0.05, meaningful=True, why="x", score_delta=1.0, positive=True,
+            negative=False, length=10, depth=2, style=None, sentiment=0.5,
+        )  # fmt: skip
+        recorder = _Recorder()
+        with contextlib.suppress(_Recorded):
+            apply_turn_effects(recorder, effects)  # type: ignore[arg-type]
+        statement, params = recorder.calls[0]
+        with engine.connect() as conn:
+            plan = "\n".join(r[0] for r in conn.execute(text("EXPLAIN " + statement.text), params))
+        assert "mood_shards" in plan
+        assert "Seq Scan on mood_shards" not in plan, plan

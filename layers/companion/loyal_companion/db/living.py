@@ -110,7 +110,8 @@ WITH p AS (
            CAST(:arousal_after AS float8) - CAST(:da AS float8), 'time_decay',
            'drifted back toward a steady baseline', p.now - interval '1 millisecond'
     FROM p JOIN mood_shards s
-      ON s.guild_id IS NOT DISTINCT FROM p.guild_id AND s.shard = mod(p.user_id, CAST(:shards AS int))
+      ON (s.guild_id = p.guild_id OR (p.guild_id IS NULL AND s.guild_id IS NULL))  -- the unique index, not a scan
+     AND s.shard = mod(p.user_id, CAST(:shards AS int))
     WHERE (abs(s.valence_offset) + abs(s.arousal_offset)) * (1 - exp(-CAST(:rate AS float8)
           * GREATEST(0, extract(epoch FROM (p.now - s.updated_at))) / 3600.0)) >= CAST(:threshold AS float8)
     RETURNING 1

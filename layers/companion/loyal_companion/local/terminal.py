@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -42,7 +43,13 @@ class TerminalCommandError(ValueError):
 
 
 def new_snowflake() -> int:
-    return ((int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22) | (next(_seq) & 0x3FFFFF)
+    """An id as Discord mints them: milliseconds, then this process (10 bits, as Discord's worker and
+    process ids), then a count — so two processes never mint the same id in the same millisecond."""
+    return (
+        ((int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22)
+        | ((os.getpid() & 0x3FF) << 12)
+        | (next(_seq) & 0xFFF)
+    )
 
 
 def _definition(name: str) -> Mapping[str, Any]:
