@@ -53,6 +53,14 @@ def earliest(*times: datetime | None) -> datetime | None:
     return min(present) if present else None
 
 
+def keeps(armed: datetime | None, wanted: datetime, *, now: datetime, replacing: datetime | None) -> bool:
+    """Whether what is armed already wakes the run in time for ``wanted``: it is still to come and no
+    later — unless it is the caller's own earlier arming (``replacing``), which it may move later."""
+    if armed is None or not now < armed <= wanted:
+        return False
+    return replacing is None or abs(armed - replacing) >= timedelta(seconds=1)
+
+
 class Waker(Protocol):
     def arm(self, at: datetime, *, now: datetime, replacing: datetime | None = None) -> datetime | None:
         """Make sure the run wakes no later than ``at``; the time now armed if it changed, else None.
@@ -86,16 +94,13 @@ class ScheduleWaker:
 
     def arm(self, at: datetime, *, now: datetime, replacing: datetime | None = None) -> datetime | None:
         wanted = max(at, now + SOONEST)
-        if replacing is None and self._seen is not None and now < self._seen <= wanted:
+        if replacing is None and keeps(self._seen, wanted, now=now, replacing=None):
             return None  # already armed for then or sooner (as far as this container knows)
         try:
             client = self._scheduler()
             current = client.get_schedule(Name=self._name, GroupName=self._group)
             armed = parse_at(current["ScheduleExpression"], current.get("ScheduleExpressionTimezone"))
-            mine = (
-                replacing is not None and armed is not None and abs(armed - replacing) < timedelta(seconds=1)
-            )
-            if armed is not None and now < armed <= wanted and not mine:
+            if keeps(armed, wanted, now=now, replacing=replacing):
                 self._seen = armed
                 return None
             expression = at_expression(wanted)

@@ -61,19 +61,26 @@ FAR = timedelta(days=365)  # nothing due: the daily run is the only wake-up
 BATCH = 25
 REGULAR_SCORE = 40.0  # above this, a person is at least a Regular
 
-_CREATE_CHECKINS_SQL = sql(
-    """
-INSERT INTO scheduled_events (user_id, event_type, trigger_at, due_at, title, context)
-SELECT u.id, 'check_in', CAST(:now AS timestamptz), CAST(:now AS timestamptz), 'Check-in', '{}'::jsonb
+# Who is owed a check-in once they have been quiet long enough: an active Regular who opted in and has had
+# none since they last spoke. The run creates theirs; ``next_due`` wakes the run when the first comes due.
+_CHECKIN_OWED = """
 FROM users u
 JOIN user_preferences p ON p.user_id = u.id AND p.preference_key = 'checkins' AND p.preference_value = 'on'
 JOIN user_relationships r ON r.user_id = u.id AND r.guild_id IS NULL AND r.relationship_score > :regular
-WHERE u.is_active AND u.last_seen_at < CAST(:quiet_since AS timestamptz)
+WHERE u.is_active
   AND NOT EXISTS (
       SELECT 1 FROM scheduled_events e
       WHERE e.user_id = u.id AND e.event_type = 'check_in'
         AND (e.status IN ('pending', 'sending') OR e.created_at > u.last_seen_at)
-  )
+  )"""
+
+_CREATE_CHECKINS_SQL = sql(
+    """
+INSERT INTO scheduled_events (user_id, event_type, trigger_at, due_at, title, context)
+SELECT u.id, 'check_in', CAST(:now AS timestamptz), CAST(:now AS timestamptz), 'Check-in', '{}'::jsonb"""
+    + _CHECKIN_OWED
+    + """
+  AND u.last_seen_at < CAST(:quiet_since AS timestamptz)
 """
 )
 
@@ -187,8 +194,7 @@ def _run(
         if time.monotonic() - started > deadline_s:
             backlog = True
             break
-        claim_at = deps.clock()
-        claimed = claim(deps, now=claim_at, lease=deps.lease)
+        claimed = claim(deps, now=deps.clock(), lease=deps.lease)
         if not claimed:
             break
         result.claimed += len(claimed)
@@ -218,16 +224,9 @@ SELECT LEAST(
     (SELECT min(c.last_message_at) FROM conversations c WHERE c.memory_unread > 0)
         + CAST(:conversation_timeout AS interval),
     (SELECT min(created_at) FROM interaction_receipts) + CAST(:receipt_keep AS interval),
-    (SELECT min(u.last_seen_at) + CAST(:checkin_after AS interval)
-       FROM user_preferences p
-       JOIN users u ON u.id = p.user_id AND u.is_active
-       JOIN user_relationships r
-         ON r.user_id = u.id AND r.guild_id IS NULL AND r.relationship_score > :regular
-      WHERE p.preference_key = 'checkins' AND p.preference_value = 'on'
-        AND NOT EXISTS (
-            SELECT 1 FROM scheduled_events e
-            WHERE e.user_id = u.id AND e.event_type = 'check_in'
-              AND (e.status IN ('pending', 'sending') OR e.created_at > u.last_seen_at)))
+    (SELECT min(u.last_seen_at) + CAST(:checkin_after AS interval)"""
+    + _CHECKIN_OWED
+    + """)
 ) AS due
 """
 )

@@ -39,6 +39,7 @@ from loyal_companion.errors import CompanionError
 from loyal_companion.local.discord_stub import DiscordStub
 from loyal_companion.local.queue import LocalFifoQueue
 from loyal_companion.local.terminal import LOCAL_APPLICATION_ID
+from loyal_companion.wake import keeps
 
 logger = logging.getLogger(__name__)
 
@@ -414,11 +415,8 @@ class LocalWaker:
 
     def arm(self, at: datetime, *, now: datetime, replacing: datetime | None = None) -> datetime | None:
         with self._changed:
-            armed = self._armed
-            if replacing is None and armed is not None and now < armed <= at:
+            if keeps(self._armed, at, now=now, replacing=replacing):
                 return None
-            if replacing is not None and armed is not None and armed != replacing and now < armed <= at:
-                return None  # someone armed sooner since the run set its guard
             self._armed = at
             self._changed.notify_all()
         return at
