@@ -139,6 +139,23 @@ def _people_with_plans(session_factory: sessionmaker[Session]) -> int:
         return ana.id
 
 
+def _reminder(session_factory: sessionmaker[Session], user_id: int, at: datetime, what: str) -> None:
+    """A reminder for ``at`` in a server channel."""
+    with session_factory() as s:
+        s.add(
+            ScheduledEvent(
+                user_id=user_id,
+                event_type="reminder",
+                trigger_at=at,
+                due_at=at,
+                title=what,
+                context={"text": what},
+                channel_id=700000000000000001,
+            )
+        )
+        s.commit()
+
+
 def test_a_day_with_nothing_due_wakes_the_database_only_for_the_daily_run(
     day: Day, session_factory: sessionmaker[Session], discord: DiscordStub
 ) -> None:
@@ -160,19 +177,7 @@ def test_a_reminder_wakes_it_once_at_its_time(
     day: Day, session_factory: sessionmaker[Session], discord: DiscordStub
 ) -> None:
     ana = _people_with_plans(session_factory)
-    with session_factory() as s:
-        s.add(
-            ScheduledEvent(
-                user_id=ana,
-                event_type="reminder",
-                trigger_at=DAY + timedelta(hours=14),
-                due_at=DAY + timedelta(hours=14),
-                title="take the cake out",
-                context={"text": "take the cake out"},
-                channel_id=700000000000000001,
-            )
-        )
-        s.commit()
+    _reminder(session_factory, ana, DAY + timedelta(hours=14), "take the cake out")
     day.run("daily")
     assert day.armed() == DAY + timedelta(hours=14)
     day.live_until(DAY + timedelta(days=1))
@@ -213,19 +218,7 @@ def test_a_run_that_dies_mid_send_is_followed_by_one_that_takes_over(
     from loyal_companion.jobs import proactive
 
     ana = _people_with_plans(session_factory)
-    with session_factory() as s:
-        s.add(
-            ScheduledEvent(
-                user_id=ana,
-                event_type="reminder",
-                trigger_at=DAY + timedelta(hours=9),
-                due_at=DAY + timedelta(hours=9),
-                title="feed the cat",
-                context={"text": "feed the cat"},
-                channel_id=700000000000000001,
-            )
-        )
-        s.commit()
+    _reminder(session_factory, ana, DAY + timedelta(hours=9), "feed the cat")
     day.run("daily")
     assert day.armed() == DAY + timedelta(hours=9)
 

@@ -307,11 +307,8 @@ def invocation_for(payload: Mapping[str, Any]) -> Invocation:
     data = payload.get("data") or {}
     if payload.get("type") in (3, 5):
         press = components.read_press(data)
-        route = components.QUEUED.get(press.action) if press is not None else None
-        options = components.queued_options(press) if press is not None else None
-        if route is None or options is None:
-            return Invocation("")
-        return Invocation(route[0], options)
+        command = components.command_for(press) if press is not None else None
+        return Invocation(*command) if command is not None else Invocation("")
     return invocation_of(data)
 
 
@@ -326,6 +323,41 @@ def invocation_of(data: Mapping[str, Any]) -> Invocation:
     return Invocation(" ".join(parts), values)
 
 
+# Options that are text a person typed: what to say when it is empty, its limit, what to say when longer.
+_TEXT_OPTIONS: Final[Mapping[str, tuple[str, str, int, str]]] = {
+    "chat": (
+        "message",
+        "Say something first — the message was empty.",
+        MAX_MODAL_CHARS,
+        f"That is a lot to take in at once. Could you keep it under {MAX_MODAL_CHARS} characters?",
+    ),
+    "memory remember": (
+        "fact",
+        "Tell me what to remember — the fact was empty.",
+        MAX_FACT_CHARS,
+        f"Keep it to {MAX_FACT_CHARS} characters, and I will hold on to it.",
+    ),
+    "memory edit": (
+        "fact",
+        "Tell me what to remember instead — it was empty.",
+        MAX_FACT_CHARS,
+        f"Keep it to {MAX_FACT_CHARS} characters, and I will hold on to it.",
+    ),
+    "remind": (
+        "what",
+        "What should I remind you of?",
+        MAX_REMINDER_CHARS,
+        f"Keep the reminder under {MAX_REMINDER_CHARS} characters.",
+    ),
+    "persona set": (
+        "description",
+        "Tell me a little about yourself first — the description was empty.",
+        MAX_PERSONA_CHARS,
+        f"Keep it under {MAX_PERSONA_CHARS} characters.",
+    ),
+}
+
+
 def validate(invocation: Invocation) -> str | None:
     """A friendly message when the options are unusable before any work is done; None when fine.
 
@@ -333,40 +365,17 @@ def validate(invocation: Invocation) -> str | None:
     checks again. Checks that need the person's data (a date in their time zone) happen in the worker.
     """
     opts = invocation.options
-    if invocation.key == "chat":
-        message = opts.get("message")
-        if not isinstance(message, str) or not message.strip():
-            return "Say something first — the message was empty."
-        if len(message) > MAX_MODAL_CHARS:
-            return f"That is a lot to take in at once. Could you keep it under {MAX_MODAL_CHARS} characters?"
-    if invocation.key == "memory remember":
-        fact = opts.get("fact")
-        if not isinstance(fact, str) or not fact.strip():
-            return "Tell me what to remember — the fact was empty."
-        if len(fact) > MAX_FACT_CHARS:
-            return f"Keep it to {MAX_FACT_CHARS} characters, and I will hold on to it."
-    if invocation.key == "memory edit":
-        fact = opts.get("fact")
-        if not isinstance(fact, str) or not fact.strip():
-            return "Tell me what to remember instead — it was empty."
-        if len(fact) > MAX_FACT_CHARS:
-            return f"Keep it to {MAX_FACT_CHARS} characters, and I will hold on to it."
+    if invocation.key in _TEXT_OPTIONS:
+        name, empty, limit, too_long = _TEXT_OPTIONS[invocation.key]
+        value = opts.get(name)
+        if not isinstance(value, str) or not value.strip():
+            return empty
+        if len(value) > limit:
+            return too_long
     if invocation.key == "memory forget":
         fact_id = opts.get("id")
         if not isinstance(fact_id, int) or isinstance(fact_id, bool) or fact_id < 1:
             return "That id does not look right. `/memory list` shows the ids."
-    if invocation.key == "remind":
-        what = opts.get("what")
-        if not isinstance(what, str) or not what.strip():
-            return "What should I remind you of?"
-        if len(what) > MAX_REMINDER_CHARS:
-            return f"Keep the reminder under {MAX_REMINDER_CHARS} characters."
-    if invocation.key == "persona set":
-        description = opts.get("description")
-        if not isinstance(description, str) or not description.strip():
-            return "Tell me a little about yourself first — the description was empty."
-        if len(description) > MAX_PERSONA_CHARS:
-            return f"Keep it under {MAX_PERSONA_CHARS} characters."
     if invocation.key == "server features" and opts.get("feature") not in FEATURES:
         return f"I only know these features: {', '.join(FEATURES)}."
     return None

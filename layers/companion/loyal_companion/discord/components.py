@@ -151,45 +151,60 @@ def reply_row(owner: int) -> dict[str, Any]:
     return row(button("Reply", custom_id("reply", owner), style=PRIMARY))
 
 
-def chat_modal(owner: int, *, title: str = "Talk with the Bartender") -> dict[str, Any]:
-    return {
-        "custom_id": custom_id("chat", owner),
-        "title": title[:45],
-        "components": [
-            row(
-                {
-                    "type": TEXT_INPUT,
-                    "custom_id": MESSAGE_INPUT,
-                    "style": PARAGRAPH,
-                    "label": "Your message",
-                    "min_length": 1,
-                    "max_length": MAX_MODAL_CHARS,
-                    "required": True,
-                    "placeholder": "Say what's on your mind…",
-                }
-            )
-        ],
+def _box(
+    action: str,
+    owner: int,
+    argument: str | int,
+    *,
+    title: str,
+    input_id: str,
+    label: str,
+    max_length: int,
+    value: str = "",
+    placeholder: str = "",
+) -> dict[str, Any]:
+    """A modal with one required paragraph box."""
+    box: dict[str, Any] = {
+        "type": TEXT_INPUT,
+        "custom_id": input_id,
+        "style": PARAGRAPH,
+        "label": label,
+        "min_length": 1,
+        "max_length": max_length,
+        "required": True,
     }
+    if placeholder:
+        box["placeholder"] = placeholder
+    if value.strip():
+        box["value"] = value.strip()[:max_length]
+    return {"custom_id": custom_id(action, owner, argument), "title": title[:45], "components": [row(box)]}
+
+
+def chat_modal(owner: int, *, title: str = "Talk with the Bartender") -> dict[str, Any]:
+    return _box(
+        "chat",
+        owner,
+        "",
+        title=title,
+        input_id=MESSAGE_INPUT,
+        label="Your message",
+        max_length=MAX_MODAL_CHARS,
+        placeholder="Say what's on your mind…",
+    )
 
 
 def edit_fact_modal(owner: int, fact_id: int, current: str) -> dict[str, Any]:
     """The box to reword one memory, filled with its words as the person saw them (when known)."""
-    box: dict[str, Any] = {
-        "type": TEXT_INPUT,
-        "custom_id": FACT_INPUT,
-        "style": PARAGRAPH,
-        "label": "What I should remember instead",
-        "min_length": 1,
-        "max_length": 300,
-        "required": True,
-    }
-    if current.strip():
-        box["value"] = current.strip()[:300]
-    return {
-        "custom_id": custom_id("edit", owner, fact_id),
-        "title": "Edit what I remember",
-        "components": [row(box)],
-    }
+    return _box(
+        "edit",
+        owner,
+        fact_id,
+        title="Edit what I remember",
+        input_id=FACT_INPUT,
+        label="What I should remember instead",
+        max_length=300,
+        value=current,
+    )
 
 
 def confirm_rows(action: str, owner: int, now: datetime, *, label: str) -> list[dict[str, Any]]:
@@ -226,6 +241,23 @@ def option_label(message: Any, custom: str, value: str) -> str | None:
 
 # -- what a press asks the worker to do ---------------------------------------------------------------
 
+# Commands that destroy something are confirmed by a button in a private message that expires: the
+# command, the action of its "yes" button, the question and the button's label.
+CONFIRMATIONS: Final = {
+    "memory forget-all": (
+        "forget-all-yes",
+        "Forget everything I remember about you? This can't be undone.",
+        "Yes, forget everything",
+    ),
+    "privacy delete": (
+        "privacy-yes",
+        "Delete everything I have stored about you — memories, conversations, reminders, all of it? "
+        "This can't be undone.",
+        "Yes, delete it all",
+    ),
+}
+CONFIRMED: Final = frozenset(action for action, _, _ in CONFIRMATIONS.values())
+
 # Presses answered by the worker: the action, the command it runs, and whether the answer is a new
 # message (a chat turn) or an edit of the message the component is on.
 QUEUED: Final = {
@@ -233,14 +265,19 @@ QUEUED: Final = {
     "mem-page": ("memory list", True),
     "mem-forget": ("memory forget", True),
     "edit": ("memory edit", True),
-    "forget-all-yes": ("memory forget-all", True),
-    "privacy-yes": ("privacy delete", True),
+    **{action: (command, True) for command, (action, _, _) in CONFIRMATIONS.items()},
 }
-CONFIRMED: Final = frozenset({"forget-all-yes", "privacy-yes"})
 
 
-def queued_options(press: Press) -> dict[str, Any] | None:
-    """The options of the command a queued press runs, or None when the press lacks what it needs."""
+def command_for(press: Press) -> tuple[str, dict[str, Any]] | None:
+    """The command a queued press runs and its options, or None when it is not queued or lacks what it
+    needs (the endpoint and the worker read a press the same way)."""
+    route = QUEUED.get(press.action)
+    options = _queued_options(press)
+    return None if route is None or options is None else (route[0], options)
+
+
+def _queued_options(press: Press) -> dict[str, Any] | None:
     if press.action == "chat":
         return {"message": press.text} if press.text else None
     if press.action == "mem-page":

@@ -13,7 +13,7 @@ import json
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, Final
+from typing import Any
 
 from loyal_companion.discord import commands, components
 from loyal_companion.discord.interaction import (
@@ -164,7 +164,7 @@ def _command(
         refusal = commands.not_your_message(data, info.person.discord_id)
         if refusal is not None:
             return _message(refusal, ephemeral=True)
-    if invocation.key in CONFIRMATIONS:
+    if invocation.key in components.CONFIRMATIONS:
         return _confirmation(invocation.key, info.person.discord_id, now())
     if not spec.deferred:
         return _message(commands.HELP_TEXT, ephemeral=spec.ephemeral)
@@ -174,24 +174,8 @@ def _command(
     return _queue(payload, info, queue=queue, now=now, log_extra=log_extra, answer=deferred)
 
 
-# Commands that destroy something are confirmed by a button in a private message that expires.
-CONFIRMATIONS: Final = {
-    "memory forget-all": (
-        "forget-all-yes",
-        "Forget everything I remember about you? This can't be undone.",
-        "Yes, forget everything",
-    ),
-    "privacy delete": (
-        "privacy-yes",
-        "Delete everything I have stored about you — memories, conversations, reminders, all of it? "
-        "This can't be undone.",
-        "Yes, delete it all",
-    ),
-}
-
-
 def _confirmation(key: str, owner: int, now: datetime) -> dict[str, Any]:
-    action, question, label = CONFIRMATIONS[key]
+    action, question, label = components.CONFIRMATIONS[key]
     minutes = int(components.CONFIRM_FOR.total_seconds() // 60)
     data: dict[str, Any] = {
         "content": f"{question}\n-# This button works for {minutes} minutes.",
@@ -262,13 +246,12 @@ def _press(
         return _confirmation("memory forget-all", owner, now())
     if press.action in components.CONFIRMED and components.expired(press, now()):
         return _update(components.EXPIRED)
-    route = components.QUEUED.get(press.action)
-    options = components.queued_options(press)
-    if route is None or options is None:
+    command = components.command_for(press)
+    if command is None:
         return _message(components.GONE, ephemeral=True)
-    problem = commands.validate(commands.Invocation(route[0], options))
+    problem = commands.validate(commands.Invocation(*command))
     if problem is not None:
         return _message(problem, ephemeral=True)
-    edits = route[1]
+    edits = components.QUEUED[press.action][1]
     answer = {"type": components.DEFERRED_UPDATE_MESSAGE} if edits else {"type": DEFERRED_CHANNEL_MESSAGE}
     return _queue(payload, info, queue=queue, now=now, log_extra=log_extra, answer=answer)

@@ -186,7 +186,7 @@ def _say(client: ChatClient, line: str) -> int:
         return 2
     if answer.choices:
         print(describe_choices(answer.choices))
-        if any(c.custom_id.split(":")[1].endswith("-yes") for c in answer.choices):
+        if any(c.confirms for c in answer.choices):
             print("(--say cannot press a button: nothing was done. In `lc chat`, type #1 to go ahead.)")
             return 2
     return 0

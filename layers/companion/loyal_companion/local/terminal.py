@@ -134,6 +134,12 @@ class Choice:
     custom_id: str
     options: tuple[tuple[str, str], ...] = ()  # a select's (value, label) pairs
 
+    @property
+    def confirms(self) -> bool:
+        """Whether pressing it carries out something destructive the person was asked about."""
+        press = ui.read_press({"custom_id": self.custom_id})
+        return press is not None and press.action in ui.CONFIRMED
+
 
 def choices(components: Any) -> list[Choice]:
     """What can be pressed under a message: its buttons and selects, except Reply (replying is typing)
@@ -143,7 +149,8 @@ def choices(components: Any) -> list[Choice]:
         for item in line.get("components", []) if isinstance(line, Mapping) else []:
             if not isinstance(item, Mapping) or item.get("disabled") or "custom_id" not in item:
                 continue
-            if str(item["custom_id"]).split(":")[1:2] == ["reply"]:
+            press = ui.read_press({"custom_id": item["custom_id"]})
+            if press is not None and press.action == "reply":
                 continue
             if item.get("type") == ui.STRING_SELECT:
                 options = tuple((str(o["value"]), str(o["label"])) for o in item.get("options", []))
