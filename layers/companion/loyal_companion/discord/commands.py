@@ -108,7 +108,15 @@ DEFINITIONS: Final[list[dict[str, Any]]] = [
             _sub(
                 "forget",
                 "Forget one thing",
-                [_opt(INTEGER, "id", "Its id from /memory list", required=True, min_value=1)],
+                [
+                    _opt(
+                        INTEGER,
+                        "id",
+                        "Its id (simpler: /memory list, and pick it there)",
+                        required=True,
+                        min_value=1,
+                    )
+                ],
             ),
             _sub("forget-all", "Forget everything remembered about you (asks you to confirm)"),
         ],
@@ -375,7 +383,7 @@ def validate(invocation: Invocation) -> str | None:
     if invocation.key == "memory forget":
         fact_id = opts.get("id")
         if not isinstance(fact_id, int) or isinstance(fact_id, bool) or fact_id < 1:
-            return "That id does not look right. `/memory list` shows the ids."
+            return "That id does not look right. `/memory list` lets you pick the one to forget."
     if invocation.key == "server features" and opts.get("feature") not in FEATURES:
         return f"I only know these features: {', '.join(FEATURES)}."
     return None
