@@ -131,6 +131,7 @@ def bench_interactions(report: Report, *, runs: int = 7, iterations: int = 3000)
 
     from loyal_companion.discord.endpoint import handle_http_event
     from loyal_companion.discord.verify import SignatureVerifier
+    from loyal_companion.local.terminal import LOCAL_USER_ID, interaction_for
     from loyal_companion.runtime import utc_now
 
     key = SigningKey.generate()
@@ -154,37 +155,17 @@ def bench_interactions(report: Report, *, runs: int = 7, iterations: int = 3000)
         }
 
     ping = event({"type": 1})
-    chat = event(
-        {
-            "id": str((int(time.time() * 1000) - 1420070400000) << 22),
-            "application_id": "1100000000000000001",
-            "type": 2,
-            "token": "t" * 80,
-            "channel_id": "2",
-            "user": {"id": "3", "username": "bench"},
-            "data": {
-                "name": "chat",
-                "type": 1,
-                "options": [{"type": 3, "name": "message", "value": "hello " * 20}],
-            },
-        }
-    )
-    owner = "3"
+    owner = LOCAL_USER_ID
+    view = {"id": "5", "content": "", "components": []}
 
     def pressed(kind: int, data: dict[str, Any]) -> dict[str, Any]:
-        return event(
-            {
-                "id": str((int(time.time() * 1000) - 1420070400000) << 22),
-                "application_id": "1100000000000000001",
-                "type": kind,
-                "token": "t" * 80,
-                "channel_id": "2",
-                "user": {"id": owner, "username": "bench"},
-                "data": data,
-                "message": {"id": "5", "content": "", "components": []},
-            }
-        )
+        """An interaction as `lc chat` sends it (a command, a press on ``view``, a modal submit)."""
+        message = view if kind == 3 else None
+        return event(interaction_for(data, token="t" * 80, username="bench", kind=kind, message=message))
 
+    chat = pressed(
+        2, {"name": "chat", "type": 1, "options": [{"type": 3, "name": "message", "value": "hello " * 20}]}
+    )
     reply_press = pressed(3, {"custom_id": f"lc1:reply:{owner}:", "component_type": 2})
     forget_select = pressed(
         3, {"custom_id": f"lc1:mem-forget:{owner}:0", "component_type": 3, "values": ["42"]}
