@@ -409,10 +409,6 @@ class LocalWaker:
         self._changed = threading.Condition()
         self._armed: datetime | None = None
 
-    @property
-    def armed(self) -> datetime | None:
-        return self._armed
-
     def arm(self, at: datetime, *, now: datetime, replacing: datetime | None = None) -> datetime | None:
         with self._changed:
             if keeps(self._armed, at, now=now, replacing=replacing):
