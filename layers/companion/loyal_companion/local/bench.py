@@ -793,3 +793,12 @@ def _bench_tokens(report: Report) -> dict[str, Any]:
 
 
 BENCHMARKS["tokens"] = _bench_tokens
+
+
+def _bench_safety(report: Report) -> dict[str, Any]:
+    from loyal_companion.local.bench_safety import bench_safety
+
+    return bench_safety(report)
+
+
+BENCHMARKS["safety"] = _bench_safety
