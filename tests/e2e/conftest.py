@@ -36,8 +36,10 @@ class Stack:
     redeliver: list[dict[str, Any]] = field(default_factory=list)
 
     def post(self, payload: dict[str, Any]) -> dict[str, Any]:
-        response = self.interactions.lambda_handler(self.signer.event(payload), FakeContext())
+        event = self.signer.event(payload)
+        response = self.interactions.lambda_handler(event, FakeContext())
         response["json"] = json.loads(response["body"])
+        self.discord.note_response(event["body"], response["body"])  # as Discord would know the deferral
         return response
 
     def queued(self) -> list[dict[str, Any]]:

@@ -64,7 +64,7 @@ def test_the_database_down_when_the_worker_starts(stack: Stack) -> None:
     assert stack.discord.originals()[0].content == BUSY_APOLOGY
     assert stack.model.completions == 0
     assert stack.work(records) == {"batchItemFailures": []}  # the database is back
-    assert stack.discord.originals()[0].content == "Here's to you. I'm listening."
+    assert stack.discord.originals()[0].said == "Here's to you. I'm listening."
     assert _counts(stack)["messages"] == 2 and stack.model.completions == 1
 
 
@@ -106,7 +106,7 @@ def test_discord_5xx_on_delivery_redelivers_the_stored_reply_without_a_second_mo
     assert _counts(stack)["interaction_receipts"] == 1  # the turn is stored even though delivery failed
     assert stack.work(records) == {"batchItemFailures": []}
     assert stack.model.completions == 1
-    assert stack.discord.originals()[0].content == "Here's to you. I'm listening."
+    assert stack.discord.originals()[0].said == "Here's to you. I'm listening."
     counts = _counts(stack)
     assert counts["messages"] == 2 and counts["user_relationships"] == 1
     valence, interactions = _mood_and_interactions(stack)
@@ -116,7 +116,7 @@ def test_discord_5xx_on_delivery_redelivers_the_stored_reply_without_a_second_mo
 def test_discord_429_on_delivery_waits_and_succeeds(stack: Stack) -> None:
     stack.discord.fail_next(r"PATCH .*@original", 429, body={"message": "slow", "retry_after": 0.1})
     assert stack.send(command("chat", [opt("message", "hi")])) == {"batchItemFailures": []}
-    assert stack.discord.originals()[0].content == "Here's to you. I'm listening."
+    assert stack.discord.originals()[0].said == "Here's to you. I'm listening."
 
 
 def test_unknown_interaction_on_delivery_is_not_retried(stack: Stack) -> None:
@@ -210,7 +210,7 @@ def test_a_pooler_losing_prepared_statements_mid_transaction_costs_one_retry(
     finally:
         event.remove(engine, "after_cursor_execute", lose_on_begin)
         FewerWaitsConnection.pooler_drops_prepared = None
-    assert stack.discord.originals()[-1].content == "Here's to you. I'm listening."
+    assert stack.discord.originals()[-1].said == "Here's to you. I'm listening."
     counts = _counts(stack)
     assert counts["messages"] == 6 and counts["interaction_receipts"] == 3
     assert "prepared_statements=false" in caplog.text
@@ -234,7 +234,7 @@ def test_a_model_answering_200_with_something_not_json_is_retried(stack: Stack, 
     assert stack.work(records) == {"batchItemFailures": []}
     assert (
         _counts(stack)["messages"] == 2
-        and stack.discord.originals()[0].content == "Here's to you. I'm listening."
+        and stack.discord.originals()[0].said == "Here's to you. I'm listening."
     )
 
 
@@ -357,4 +357,4 @@ def test_a_record_delivered_twice_at_once_makes_one_model_call(stack: Stack) -> 
     assert stack.model.completions == 1
     assert stack.work(records) == {"batchItemFailures": []}  # it comes back and re-sends the stored reply
     assert stack.model.completions == 1 and _counts(stack)["messages"] == 2
-    assert stack.discord.originals()[0].content == "Here's to you. I'm listening."
+    assert stack.discord.originals()[0].said == "Here's to you. I'm listening."

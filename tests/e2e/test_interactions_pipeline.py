@@ -90,7 +90,7 @@ def test_chat_is_deferred_queued_answered_and_stored(stack: Stack) -> None:
     result = stack.work()
     assert result == {"batchItemFailures": []}
     originals = stack.discord.originals()
-    assert [m.content for m in originals] == ["Here's to you. I'm listening."]
+    assert [m.said for m in originals] == ["Here's to you. I'm listening."]
     patch = [c for c in stack.discord.calls if c.method == "PATCH"][-1]
     assert patch.json["allowed_mentions"] == {"parse": []}
     assert stack.model.completions == 1
@@ -112,7 +112,7 @@ def test_the_same_record_twice_stores_one_reply_and_calls_the_model_once(stack: 
     assert _count(stack, "SELECT count(*) FROM interaction_receipts") == 1
     # Streaming previews end in " …"; the final edits are the complete reply, once per delivery.
     finals = [
-        c.json["content"]
+        c.json["content"].split("\n-# ")[0]
         for c in stack.discord.calls
         if c.method == "PATCH" and not c.json["content"].endswith(" …")
     ]
@@ -130,7 +130,7 @@ def test_a_model_failure_edits_in_an_apology_and_the_retry_answers(stack: Stack)
     assert _count(stack, "SELECT count(*) FROM messages") == 0
     # The retry (the model is back) replaces the apology with the answer.
     assert stack.work(records) == {"batchItemFailures": []}
-    assert stack.discord.originals()[0].content == "Here's to you. I'm listening."
+    assert stack.discord.originals()[0].said == "Here's to you. I'm listening."
 
 
 def test_a_refused_model_key_apologises_and_does_not_retry(stack: Stack) -> None:
@@ -178,7 +178,7 @@ def test_long_replies_continue_in_followups(stack: Stack) -> None:
     followups = [m for m in stack.discord.messages.values() if m.kind == "followup"]
     assert len(stack.discord.originals()[0].content) <= 2000
     assert followups and all(len(m.content) <= 2000 for m in followups)
-    total = stack.discord.originals()[0].content + " " + " ".join(m.content for m in followups)
+    total = stack.discord.originals()[0].said + " " + " ".join(m.said for m in followups)
     assert total.split() == ["word"] * 900
 
 

@@ -37,3 +37,31 @@ def test_a_bad_setting_is_a_clear_error_not_a_traceback(
     monkeypatch.setenv("DATABASE_URL", "mysql://nope@host/db")
     assert main(["migrate"]) == 2
     assert "DATABASE_URL" in capsys.readouterr().err
+
+
+def test_lc_safety_report_prints_the_counts_and_nothing_about_anyone(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlalchemy import text
+
+    engine = create_db_engine(database_url, pooled=False)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO safety_referral_counts (day, kind, language, referrals) VALUES "
+                    "('2026-11-03', 'suicide', 'en', 3), ('2026-11-20', 'self_harm', 'es', 1), "
+                    "('2026-12-01', 'suicide', 'de', 2), ('2025-12-31', 'suicide', 'en', 9)"
+                )
+            )
+        columns = {c["name"] for c in inspect(engine).get_columns("safety_referral_counts")}
+    finally:
+        engine.dispose()
+    assert columns == {"day", "kind", "language", "referrals", "updated_at"}  # nothing about a person
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["safety", "report", "--since", "2026-01-01", "--until", "2026-12-31"]) == 0
+    out = capsys.readouterr().out
+    assert "total       6" in out
+    assert "by kind     suicide 5, self_harm 1" in out
+    assert "2026-11  4" in out and "2026-12  2" in out
+    assert main(["safety", "report", "--since", "yesterday"]) == 2

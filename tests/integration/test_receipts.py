@@ -50,7 +50,7 @@ def test_receipts_are_kept_an_hour_then_dropped_on_write_and_by_the_scheduled_ru
     for minutes in (10, 50):
         clock.now = T0 + timedelta(minutes=minutes)
         process_envelope(Envelope(interaction=worker.sent[0], received_at=clock.now), worker.services)
-    assert discord.messages[f"original:{worker.sent[0]['token']}"].content == first
+    assert discord.messages[f"original:{worker.sent[0]['token']}"].said == first
     assert [c for c in discord.calls if c.method == "POST"] == []
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM messages")).scalar() == 4  # two turns, stored once

@@ -11,6 +11,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyal_companion.db.models import (
+    Conversation,
+    Message,
     MoodHistory,
     MoodShard,
     Personality,
@@ -434,3 +436,39 @@ def test_a_person_who_installed_the_app_for_themselves_gets_it_by_dm(
     run_proactive(_deps(session_factory, discord, clock))
     [message] = discord.channel_messages()
     assert message.channel == discord.dm_channels["300000000000000001"] and "call Mum" in message.content
+
+
+@pytest.mark.parametrize(("hours_ago", "gentle"), [(3, True), (25, False)])
+def test_in_the_day_after_a_crisis_what_it_sends_on_its_own_is_gentle(
+    session_factory: sessionmaker[Session], discord: DiscordStub, hours_ago: int, gentle: bool
+) -> None:
+    user_id = _person(session_factory)
+    with session_factory() as s:
+        conversation = Conversation(user_id=user_id)
+        s.add(conversation)
+        s.flush()
+        s.add(
+            Message(
+                conversation_id=conversation.id,
+                user_id=user_id,
+                role="user",
+                content="(a crisis turn)",
+                safety_concern="suicide",
+                created_at=T0 - timedelta(hours=hours_ago),
+            )
+        )
+        s.commit()
+    _event(
+        session_factory,
+        user_id,
+        event_type="birthday",
+        title="Birthday",
+        is_recurring=True,
+        recurrence_rule="yearly",
+        context={"month": 11, "day": 22},
+    )
+    run_proactive(_deps(session_factory, discord, Clock(T0)))
+    [message] = discord.channel_messages()
+    assert ("Happy birthday" not in message.content) is gentle
+    assert ("Thinking of you" in message.content) is gentle
+    assert message.content.endswith("-# You're talking with an AI, not a person.")

@@ -40,6 +40,9 @@ class OpenAIStub:
     # What /embeddings answers with: 200 (vectors), or an error status.
     embeddings_status: int = 200
     embedding_dimensions: int = 256
+    # /moderations: None answers 404 as Ollama and vLLM do; else the categories it flags for a text.
+    moderation: Callable[[str], set[str]] | None = None
+    moderation_calls: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -92,6 +95,9 @@ class OpenAIStub:
                 length = int(self.headers.get("Content-Length") or 0)
                 request = json.loads(self.rfile.read(length) or b"{}")
                 with stub._lock:
+                    if self.path.rstrip("/").endswith("/moderations"):
+                        self._moderations(request)
+                        return
                     stub.requests.append(request)
                     if self.path.rstrip("/").endswith("/embeddings"):
                         self._embeddings(request)
@@ -125,6 +131,23 @@ class OpenAIStub:
                     self._stream(request, text)
                 else:
                     self._json(200, _completion(request, text))
+
+            def _moderations(self, request: dict[str, Any]) -> None:
+                text = str(request.get("input") or "")
+                stub.moderation_calls.append(text)
+                if stub.moderation is None:
+                    self._json(404, {"error": {"message": "404 page not found", "type": "not_found"}})
+                    return
+                flagged = stub.moderation(text)
+                categories = {name: name in flagged for name in MODERATION_CATEGORIES}
+                scores = {name: (0.95 if name in flagged else 0.01) for name in MODERATION_CATEGORIES}
+                result = {
+                    "flagged": bool(flagged),
+                    "categories": categories,
+                    "category_scores": scores,
+                    "category_applied_input_types": {name: ["text"] for name in MODERATION_CATEGORIES},
+                }
+                self._json(200, {"id": "modr-stub", "model": request.get("model"), "results": [result]})
 
             def _embeddings(self, request: dict[str, Any]) -> None:
                 if stub.embeddings_status != 200:
@@ -189,6 +212,13 @@ class OpenAIStub:
                 return
 
         return Handler
+
+
+MODERATION_CATEGORIES = (
+    "harassment", "harassment/threatening", "hate", "hate/threatening", "illicit", "illicit/violent",
+    "self-harm", "self-harm/intent", "self-harm/instructions", "sexual", "sexual/minors", "violence",
+    "violence/graphic",
+)  # fmt: skip
 
 
 def _completion(request: dict[str, Any], text: str) -> dict[str, Any]:

@@ -36,7 +36,8 @@ class Worker:
     sent: list[dict[str, Any]] = field(default_factory=list)
 
     def run(self, name: str, options: list[dict[str, Any]] | None = None, **kwargs: Any) -> str:
-        """Handle one interaction at the clock's time; return the final reply text."""
+        """Handle one interaction at the clock's time; return the final reply text (without the quiet
+        "-#" lines under it: the "I'm an AI" line is tested on its own)."""
         token = f"tok-{len(self.sent)}-" + "x" * 40
         payload = command(
             name, options, interaction_id=snowflake(self.clock.now.timestamp() * 1000), token=token, **kwargs
@@ -44,7 +45,7 @@ class Worker:
         self.sent.append(payload)
         process_envelope(Envelope(interaction=payload, received_at=self.clock.now), self.services)
         original = self.discord.messages[f"original:{token}"]
-        return original.content
+        return original.said
 
 
 def make_worker(

@@ -149,6 +149,7 @@ def test_secret_is_not_read_when_the_environment_has_everything() -> None:
         "OPENAI_MODEL": "m",
         "EMBEDDINGS_MODEL": "e",
         "EMBEDDINGS_DIMENSIONS": "256",
+        "MODERATION_MODEL": "off",
         "CONVERSATION_QUEUE_URL": "http://127.0.0.1:7/q.fifo",
         "WAKE_SCHEDULE": "lc-wake",
         "SECRETS_ARN": "arn:x",

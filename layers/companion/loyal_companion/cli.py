@@ -140,6 +140,34 @@ def cmd_check_secret(args: argparse.Namespace) -> int:
     return 0 if ok else 2
 
 
+def cmd_safety_report(args: argparse.Namespace) -> int:
+    from datetime import UTC, date, datetime
+
+    from loyal_companion.db.engine import create_db_engine, make_session_factory
+    from loyal_companion.db.uow import UnitOfWork
+    from loyal_companion.safety.report import DailyCount, report
+
+    today = datetime.now(UTC).date()
+    try:
+        since = date.fromisoformat(args.since) if args.since else date(today.year, 1, 1)
+        until = date.fromisoformat(args.until) if args.until else today
+    except ValueError:
+        print("lc: dates are YYYY-MM-DD (e.g. --since 2026-01-01)", file=sys.stderr)
+        return 2
+    with database_url_for_cli() as url:
+        engine = create_db_engine(url, pooled=False)
+        try:
+            with UnitOfWork(make_session_factory(engine)).reading() as uow:
+                rows = [
+                    DailyCount(r.day, r.kind, r.language, r.referrals) for r in uow.repos.safety.since(since)
+                ]
+        finally:
+            engine.dispose()
+    for line in report(rows, since=since, until=until):
+        print(line)
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from loyal_companion.local.bench import run
 
@@ -192,6 +220,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check_p.add_argument("file", help="the JSON you will put in the secret")
     check_p.set_defaults(func=cmd_check_secret)
+
+    safety_p = sub.add_parser("safety", help="what the safety protocol did (figures an operator reports)")
+    safety_sub = safety_p.add_subparsers(dest="safety_command", required=True)
+    report_p = safety_sub.add_parser(
+        "report",
+        help="crisis referrals by kind, language and month (no personal data)",
+        description="Reads the daily counts in DATABASE_URL (or the local database when unset).",
+    )
+    report_p.add_argument("--since", help="first day, YYYY-MM-DD (default: 1 January this year)")
+    report_p.add_argument("--until", help="last day, YYYY-MM-DD (default: today)")
+    report_p.set_defaults(func=cmd_safety_report)
 
     bench_p = sub.add_parser(
         "bench", help="print benchmark figures (cold start, handler time, SQL per turn, …)"

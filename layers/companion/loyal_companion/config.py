@@ -18,6 +18,9 @@ from urllib.parse import urlsplit
 from loyal_companion.errors import ConfigError
 
 DEFAULT_DISCORD_API_BASE: Final = "https://discord.com/api/v10"
+# Where the model server offers OpenAI's moderation endpoint, messages and crisis replies are also checked
+# there (safety/moderation.py); MODERATION_MODEL=off turns it off.
+DEFAULT_MODERATION_MODEL: Final = "omni-moderation-latest"
 
 # Environment names, in the order they are documented.
 SETTING_NAMES: Final = (
@@ -31,6 +34,7 @@ SETTING_NAMES: Final = (
     "OPENAI_MODEL",
     "EMBEDDINGS_MODEL",
     "EMBEDDINGS_DIMENSIONS",
+    "MODERATION_MODEL",
     "CONVERSATION_QUEUE_URL",
     "WAKE_SCHEDULE",
 )
@@ -90,6 +94,8 @@ class Settings:
     # chat model, and optionally the vector size to ask for (text-embedding-3-* accept "dimensions").
     embeddings_model: str | None = None
     embeddings_dimensions: int | None = None
+    # The moderation model on the same server as the chat model ("off": none); None: the default.
+    moderation_model: str | None = None
     conversation_queue_url: str | None = None
     # The EventBridge Scheduler one-time schedule that wakes the proactive run (set by the template).
     wake_schedule: str | None = None
@@ -111,6 +117,13 @@ class Settings:
                 "is not set; put it in the environment or in the secret named by SECRETS_ARN",
             )
         return value
+
+    @property
+    def moderation(self) -> str | None:
+        """The moderation model to ask, or None (no model server, or turned off)."""
+        if not self.model_configured or (self.moderation_model or "").lower() in ("off", "none", "0"):
+            return None
+        return self.moderation_model or DEFAULT_MODERATION_MODEL
 
     @property
     def model_configured(self) -> bool:
@@ -229,6 +242,8 @@ def _validated(raw: Mapping[str, str], sources: dict[str, str]) -> Settings:
         if "EMBEDDINGS_MODEL" not in raw:
             raise ConfigError("EMBEDDINGS_DIMENSIONS", "is set but EMBEDDINGS_MODEL is not")
         values["embeddings_dimensions"] = int(size)
+    if "MODERATION_MODEL" in raw:
+        values["moderation_model"] = raw["MODERATION_MODEL"]
     if "CONVERSATION_QUEUE_URL" in raw:
         values["conversation_queue_url"] = _http_url("CONVERSATION_QUEUE_URL", raw["CONVERSATION_QUEUE_URL"])
     if "WAKE_SCHEDULE" in raw:

@@ -13,7 +13,7 @@ import contextvars
 import logging
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
@@ -41,7 +41,8 @@ def redact(text: str) -> str:
     return text
 
 
-MetricSink = Callable[[str, float, str], None]
+NAMESPACE: Final = "LoyalCompanion"
+MetricSink = Callable[[str, float, str, Mapping[str, str]], None]
 _metric_sink: MetricSink | None = None
 
 
@@ -51,21 +52,33 @@ def use_metric_sink(sink: MetricSink | None) -> None:
     _metric_sink = sink
 
 
-def record_metric(name: str, value: float, unit: str = "Count") -> None:
-    """One figure for CloudWatch (EMF through the handler's Powertools Metrics), or nothing locally."""
+def record_metric(
+    name: str, value: float, unit: str = "Count", dimensions: Mapping[str, str] | None = None
+) -> None:
+    """One figure for CloudWatch (EMF through the handler's Powertools Metrics), or nothing locally.
+    ``dimensions`` split it (crisis referrals by kind and language: never anything about a person)."""
     if _metric_sink is not None:
-        _metric_sink(name, value, unit)
+        _metric_sink(name, value, unit, dimensions or {})
 
 
 def handler_metrics() -> Metrics:
     """Powertools Metrics for a handler module, wired as the package's metric sink."""
     from aws_lambda_powertools import Metrics
-    from aws_lambda_powertools.metrics import MetricUnit
+    from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-    metrics = Metrics(namespace="LoyalCompanion", service=SERVICE)
-    use_metric_sink(
-        lambda name, value, unit: metrics.add_metric(name=name, unit=MetricUnit(unit), value=value)
-    )
+    metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+
+    def sink(name: str, value: float, unit: str, dimensions: Mapping[str, str]) -> None:
+        if not dimensions:
+            metrics.add_metric(name=name, unit=MetricUnit(unit), value=value)
+            return
+        # A figure with dimensions of its own goes out at once, on its own (the batch shares dimensions).
+        with single_metric(name=name, unit=MetricUnit(unit), value=value, namespace=NAMESPACE) as one:
+            one.add_dimension(name="service", value=SERVICE)
+            for key, dimension in dimensions.items():
+                one.add_dimension(name=key, value=dimension)
+
+    use_metric_sink(sink)
     return metrics
 
 
@@ -109,12 +122,29 @@ _NOISY_CLIENT_LOGGERS: Final = (
 )
 
 
+# Loggers whose DEBUG lines hold whole request bodies (prompts, queued interactions: what people said):
+# never below INFO.
+_BODY_LOGGERS: Final = (
+    "openai._base_client",
+    "openai",
+    "httpcore",
+    "httpcore2",
+    "botocore.endpoint",
+    "botocore.parsers",
+)
+
+
 def protect_client_loggers() -> None:
-    """Scrub tokens from what HTTP client libraries log (their DEBUG lines include URLs). Idempotent."""
+    """Scrub tokens from what HTTP client libraries log (their DEBUG lines include URLs), and keep the
+    model client's request bodies (people's words) out of the logs at any level. Idempotent."""
     for name in _NOISY_CLIENT_LOGGERS:
         log = logging.getLogger(name)
         if not any(isinstance(f, _RedactingFilter) for f in log.filters):
             log.addFilter(_RedactingFilter())
+    for name in _BODY_LOGGERS:
+        log = logging.getLogger(name)
+        if log.level == logging.NOTSET or log.level < logging.INFO:
+            log.setLevel(logging.INFO)
 
 
 def handler_logger() -> Logger:

@@ -22,16 +22,18 @@ class InteractionQueue(Protocol):
 class Envelope:
     interaction: dict[str, Any]
     received_at: datetime
+    # The endpoint deferred privately (flags 64) because the message showed a crisis in a server channel.
+    private: bool = False
 
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "v": ENVELOPE_VERSION,
-                "received_at": self.received_at.isoformat(),
-                "interaction": self.interaction,
-            },
-            separators=(",", ":"),
-        )
+        data: dict[str, Any] = {
+            "v": ENVELOPE_VERSION,
+            "received_at": self.received_at.isoformat(),
+            "interaction": self.interaction,
+        }
+        if self.private:
+            data["private"] = True
+        return json.dumps(data, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, body: str) -> Envelope:
@@ -41,7 +43,11 @@ class Envelope:
         interaction = data.get("interaction")
         if not isinstance(interaction, dict):
             raise ValueError("the envelope holds no interaction")
-        return cls(interaction=interaction, received_at=datetime.fromisoformat(str(data["received_at"])))
+        return cls(
+            interaction=interaction,
+            received_at=datetime.fromisoformat(str(data["received_at"])),
+            private=data.get("private") is True,
+        )
 
 
 class SqsQueue:

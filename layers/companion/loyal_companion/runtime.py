@@ -129,6 +129,15 @@ def services() -> Services:
             base_url=settings.openai_base_url,
             dimensions=settings.embeddings_dimensions,
         )
+    moderation = None
+    if settings.moderation:
+        from loyal_companion.safety.moderation import OpenAIModeration
+
+        moderation = OpenAIModeration(
+            api_key=settings.openai_api_key.get() if settings.openai_api_key else None,
+            base_url=settings.openai_base_url,
+            model=settings.moderation,
+        )
     token = settings.discord_bot_token.get() if settings.discord_bot_token else None
     PROCESS_PACER.set_rate(settings.discord_requests_per_second)
     return Services(
@@ -139,6 +148,7 @@ def services() -> Services:
         clock=utc_now,
         embedder=embedder,
         waker=waker_for_container(),
+        moderation=moderation,
     )
 
 

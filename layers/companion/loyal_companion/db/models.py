@@ -460,6 +460,9 @@ class Conversation(Base):
     # Memory reads the conversation in windows: the last message read, and user turns not yet read.
     memory_read_through: Mapped[int | None] = mapped_column(BigInteger)
     memory_unread: Mapped[int] = mapped_column(Integer, server_default=_ZERO)
+    # When this conversation last said it is an AI, and last reminded a young person to take a break.
+    disclosed_at: Mapped[datetime | None] = mapped_column()
+    break_reminded_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
@@ -505,6 +508,9 @@ class Message(Base):
     # What the model call behind an assistant message cost; the daily budgets add these up.
     model_prompt_tokens: Mapped[int | None] = mapped_column(Integer)
     model_completion_tokens: Mapped[int | None] = mapped_column(Integer)
+    # The concern a turn showed (safety.detect), on both its messages: memory does not learn from them and
+    # a public channel's window leaves them out.
+    safety_concern: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
@@ -515,6 +521,17 @@ class Message(Base):
         Index("ix_messages_conversation_id_created_at", "conversation_id", "created_at"),
         Index("ix_messages_user_id_created_at", "user_id", "created_at"),
         CheckConstraint("role IN ('user', 'assistant', 'system')", name="role"),
+        CheckConstraint(
+            "safety_concern IS NULL OR safety_concern IN ('suicide', 'self_harm', 'harm_others')",
+            name="safety_concern",
+        ),
+        # A person's recent crisis turns (proactive messages are gentle for a day after one).
+        Index(
+            "ix_messages_user_id_safety",
+            "user_id",
+            "created_at",
+            postgresql_where=text("safety_concern IS NOT NULL"),
+        ),
     )
 
 
@@ -781,6 +798,19 @@ class DiscordPace(Base):
     next_at: Mapped[datetime] = mapped_column()
 
     __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+
+class SafetyReferralCount(Base):
+    """Crisis referrals per day, kind and language — and nothing that points at a person or a message:
+    what an operator reports (``lc safety report``)."""
+
+    __tablename__ = "safety_referral_counts"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    referrals: Mapped[int] = mapped_column(Integer, server_default=_ZERO)
+    updated_at: Mapped[datetime] = updated_at_column()
 
 
 class JobLease(Base):

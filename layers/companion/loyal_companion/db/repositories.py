@@ -7,7 +7,7 @@ plain values; the transaction belongs to the caller's unit of work.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
 from sqlalchemy import delete, func, select, text, update
@@ -19,6 +19,7 @@ from loyal_companion.db.models import (
     InteractionReceipt,
     Persona,
     Personality,
+    SafetyReferralCount,
     ScheduledEvent,
     User,
     UserFact,
@@ -371,6 +372,37 @@ class PersonaRepository:
         return len(result.all())
 
 
+class SafetyCountRepository:
+    """Crisis referrals per day, kind and language: nothing that points at a person."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, *, kind: str, language: str, now: datetime) -> None:
+        stmt = insert(SafetyReferralCount).values(
+            day=now.astimezone(UTC).date(), kind=kind, language=language, referrals=1, updated_at=now
+        )
+        self._session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[
+                    SafetyReferralCount.day,
+                    SafetyReferralCount.kind,
+                    SafetyReferralCount.language,
+                ],
+                set_={"referrals": SafetyReferralCount.referrals + 1, "updated_at": now},
+            )
+        )
+
+    def since(self, day: date) -> list[SafetyReferralCount]:
+        return list(
+            self._session.scalars(
+                select(SafetyReferralCount)
+                .where(SafetyReferralCount.day >= day)
+                .order_by(SafetyReferralCount.day, SafetyReferralCount.kind, SafetyReferralCount.language)
+            )
+        )
+
+
 class Repositories:
     """Every repository over one session: what a unit of work hands its caller."""
 
@@ -384,3 +416,4 @@ class Repositories:
         self.relationships = RelationshipRepository(session)
         self.events = EventRepository(session)
         self.personas = PersonaRepository(session)
+        self.safety = SafetyCountRepository(session)

@@ -61,7 +61,8 @@ WITH u AS (
     SELECT preference_value AS slug FROM user_preferences
     WHERE user_id = (SELECT id FROM u) AND preference_key = 'personality'
 ), gs AS (
-    SELECT settings ->> 'personality' AS slug, settings -> 'features' AS features
+    SELECT settings ->> 'personality' AS slug, settings -> 'features' AS features,
+           COALESCE(CAST(settings ->> 'minors' AS boolean), false) AS minors
     FROM guilds WHERE discord_id = CAST(:guild_id AS bigint)
 ), chosen AS (
     SELECT c.id, c.src FROM (
@@ -77,6 +78,9 @@ WITH u AS (
 )
 SELECT (SELECT id FROM u) AS user_id, (SELECT timezone FROM u) AS timezone,
        (SELECT features FROM gs) AS server_features,
+       COALESCE((SELECT minors FROM gs), false)
+         OR EXISTS (SELECT 1 FROM user_preferences WHERE user_id = (SELECT id FROM u)
+                    AND preference_key = 'minor' AND preference_value = 'yes') AS minor,
        st.preferred_length, st.preferred_formality, st.emoji_affinity, st.humor_affinity, st.detail_preference,
        st.confidence AS style_confidence,
        p.id AS personality_id, p.slug, COALESCE(p.display_name, p.name) AS personality_name,
@@ -104,7 +108,8 @@ SELECT (SELECT id FROM u) AS user_id, (SELECT timezone FROM u) AS timezone,
        LEAST(1, GREATEST(-1, COALESCE(CAST(p.settings -> 'mood' ->> 'baseline_arousal' AS float8), 0)
                              + COALESCE(ms.arousal, 0))) AS mood_arousal,
        ur.relationship_score, ur.total_interactions,
-       conv.id AS conversation_id, conv.last_message_at
+       conv.id AS conversation_id, conv.last_message_at, conv.started_at AS conversation_started_at,
+       conv.disclosed_at, conv.break_reminded_at
 FROM chosen
 JOIN personalities p ON p.id = chosen.id
 LEFT JOIN user_personality_settings ups ON ups.user_id = (SELECT id FROM u) AND ups.personality_id = p.id
@@ -136,22 +141,24 @@ LEFT JOIN LATERAL (
 ) ur ON true
 LEFT JOIN user_communication_styles st ON st.user_id = (SELECT id FROM u)
 LEFT JOIN LATERAL (
-    (SELECT id, last_message_at FROM conversations
+    (SELECT id, last_message_at, started_at, disclosed_at, break_reminded_at FROM conversations
       WHERE user_id = (SELECT id FROM u) AND is_active AND channel_id = CAST(:channel_id AS bigint)
       ORDER BY last_message_at DESC, id DESC LIMIT 1)
     UNION ALL
-    (SELECT id, last_message_at FROM conversations
+    (SELECT id, last_message_at, started_at, disclosed_at, break_reminded_at FROM conversations
       WHERE user_id = (SELECT id FROM u) AND is_active AND channel_id IS NULL AND CAST(:channel_id AS bigint) IS NULL
       ORDER BY last_message_at DESC, id DESC LIMIT 1)
 ) conv ON true
 """
 )
 
+# In a public channel, what was said in a crisis (privately) stays out of the window.
 _WINDOW = """
 (SELECT json_agg(w ORDER BY w.at, w.id) FROM (
     SELECT m.role, m.content, m.created_at AS at, m.id
     FROM messages m
     WHERE m.conversation_id = CAST(:conversation_id AS bigint)
+      AND (m.safety_concern IS NULL OR NOT CAST(:public AS boolean))
     ORDER BY m.created_at DESC, m.id DESC
     LIMIT :window) w)"""
 
@@ -215,6 +222,11 @@ class TurnState:
     server_features: dict[str, bool] | None = None
     style_hints: tuple[str, ...] = ()
     embeddings_ready: bool = False
+    # The person said they are under 18, or the server's admins said its people may be.
+    minor: bool = False
+    conversation_started_at: datetime | None = None
+    disclosed_at: datetime | None = None  # when the conversation last said it is an AI
+    break_reminded_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -298,6 +310,10 @@ def load_turn_state(
         timezone=row["timezone"],
         has_common_ground=bool(row["has_common_ground"]),
         embeddings_ready=bool(row["embeddings_ready"]),
+        minor=bool(row["minor"]),
+        conversation_started_at=row["conversation_started_at"],
+        disclosed_at=row["disclosed_at"],
+        break_reminded_at=row["break_reminded_at"],
         server_features=row["server_features"] if isinstance(row["server_features"], dict) else None,
         style_hints=tuple(
             style_hints(
@@ -341,11 +357,12 @@ def load_window_and_facts(
     guild_id: int | None = None,
     tuning: Tuning = DEFAULT_TUNING,
     by_meaning: ByMeaning | None = None,
+    public: bool = False,
 ) -> WindowAndFacts:
     """The conversation window, the facts recall brings for ``message``, the server's opinions and the
     person's named people and animals, in one statement."""
     params = recall_params(user_id=user_id, message=message, now=now, tuning=tuning, by_meaning=by_meaning)
-    params |= {"conversation_id": conversation_id, "window": window, "guild_id": guild_id}
+    params |= {"conversation_id": conversation_id, "window": window, "guild_id": guild_id, "public": public}
     statement = _WINDOW_AND_FACTS_SQL
     if by_meaning is not None:
         statement = _WINDOW_AND_FACTS_BY_MEANING_SQL
@@ -393,14 +410,17 @@ WITH person AS (
     FOR UPDATE
 ), touched AS (
     UPDATE conversations c SET message_count = c.message_count + :added, last_message_at = :now, updated_at = :now,
-           memory_unread = c.memory_unread + CAST(:unread AS int)
+           memory_unread = c.memory_unread + CAST(:unread AS int),
+           disclosed_at = CASE WHEN CAST(:disclosed AS boolean) THEN CAST(:now AS timestamptz) ELSE c.disclosed_at END,
+           break_reminded_at = CASE WHEN CAST(:break_reminded AS boolean) THEN CAST(:now AS timestamptz)
+                                    ELSE c.break_reminded_at END
     FROM latest WHERE c.id = latest.id
     RETURNING c.id, c.memory_unread
 ), started AS (
     INSERT INTO conversations (user_id, guild_id, channel_id, started_at, last_message_at, message_count,
-                               memory_unread)
+                               memory_unread, disclosed_at)
     SELECT (SELECT id FROM person), CAST(:guild_id AS bigint), CAST(:channel_id AS bigint), :now, :now, :added,
-           CAST(:unread AS int)
+           CAST(:unread AS int), CASE WHEN CAST(:disclosed AS boolean) THEN CAST(:now AS timestamptz) END
     WHERE NOT EXISTS (SELECT 1 FROM touched)
     RETURNING id, memory_unread
 )
@@ -429,6 +449,8 @@ def touch_conversation(
     since: datetime,
     added: int,
     unread: int = 0,
+    disclosed: bool = False,
+    break_reminded: bool = False,
 ) -> Touched:
     """The person (created or refreshed) and their current conversation (active since ``since``, with
     ``added`` more messages, ``unread`` of them user turns for memory to read later) or a new one, in one
@@ -445,6 +467,8 @@ def touch_conversation(
             "since": since,
             "added": added,
             "unread": unread,
+            "disclosed": disclosed,
+            "break_reminded": break_reminded,
         },
     ).one()
     return Touched(int(row.user_id), int(row.conversation_id), int(row.memory_unread))
@@ -455,12 +479,22 @@ _STORE_TURN_SQL = sql(
 WITH stored AS (
     INSERT INTO messages (conversation_id, user_id, personality_id, interaction_id, discord_message_id, role,
                           content, has_images, image_urls, token_count, model_prompt_tokens,
-                          model_completion_tokens, created_at, updated_at)
+                          model_completion_tokens, safety_concern, created_at, updated_at)
     VALUES (:conversation_id, :user_id, :personality_id, :interaction_id, CAST(:discord_message_id AS bigint),
-            'user', :user_content, :has_images, CAST(:image_urls AS jsonb), :user_tokens, NULL, NULL, :now, :now),
+            'user', :user_content, :has_images, CAST(:image_urls AS jsonb), :user_tokens, NULL, NULL,
+            CAST(:safety_concern AS varchar), :now, :now),
            (:conversation_id, :user_id, :personality_id, :interaction_id, NULL,
-            'assistant', :reply, false, '[]'::jsonb, :reply_tokens, :prompt_tokens, :completion_tokens, :now, :now)
+            'assistant', :reply, false, '[]'::jsonb, :reply_tokens, :prompt_tokens, :completion_tokens,
+            CAST(:safety_concern AS varchar), :now, :now)
     RETURNING id
+), referral AS (
+    -- a crisis referral, counted by day, kind and language only (what an operator reports)
+    INSERT INTO safety_referral_counts AS s (day, kind, language, referrals, updated_at)
+    SELECT CAST(CAST(:now AS timestamptz) AT TIME ZONE 'UTC' AS date), CAST(:referral_kind AS varchar),
+           CAST(:referral_language AS varchar), 1, :now
+    WHERE CAST(:referral_kind AS varchar) IS NOT NULL AND (SELECT count(*) FROM stored) = 2
+    ON CONFLICT (day, kind, language) DO UPDATE SET referrals = s.referrals + 1, updated_at = EXCLUDED.updated_at
+    RETURNING 1
 ), receipt AS (
     INSERT INTO interaction_receipts (interaction_id, user_id, command, reply, created_at)
     SELECT :interaction_id, :user_id, :command, CAST(:receipt AS jsonb), :now
@@ -478,5 +512,7 @@ WHERE user_id = :user_id AND created_at < CAST(:receipts_before AS timestamptz) 
 
 def store_turn(session: Session, **values: Any) -> None:
     """Both messages of the turn and the interaction's receipt, in one statement; the interaction's claim
-    is let go and the person's receipts older than ``RECEIPT_KEEP`` dropped."""
-    session.execute(_STORE_TURN_SQL, values | {"receipts_before": values["now"] - RECEIPT_KEEP})
+    is let go and the person's receipts older than ``RECEIPT_KEEP`` dropped. ``safety_concern`` marks a
+    crisis turn; ``referral_kind`` / ``referral_language`` count the referral it made."""
+    defaults = {"safety_concern": None, "referral_kind": None, "referral_language": None}
+    session.execute(_STORE_TURN_SQL, defaults | values | {"receipts_before": values["now"] - RECEIPT_KEEP})

@@ -228,6 +228,11 @@ DEFINITIONS: Final[list[dict[str, Any]]] = [
                 ],
             ),
             _sub(
+                "minors",
+                "Say whether people under 18 may be here (shorter reminders, no adult content)",
+                [_opt(BOOLEAN, "enabled", "On: treat everyone here as possibly under 18", required=True)],
+            ),
+            _sub(
                 "features",
                 "Switch a feature on or off for this server",
                 [
@@ -273,6 +278,7 @@ ROUTES: Final[Mapping[str, CommandSpec]] = {
         CommandSpec("server personality"),
         CommandSpec("server checkins-channel"),
         CommandSpec("server features"),
+        CommandSpec("server minors"),
         CommandSpec(ASK_COMMAND_NAME),
         CommandSpec(REMEMBER_COMMAND_NAME),
     )
@@ -399,5 +405,9 @@ HELP_TEXT: Final = (
     "• `/remind` · `/birthday` · `/checkins on|off` — I can reach out, only if you ask\n"
     "• `/personality` · `/persona` — who you talk to, and how you'd like to be known\n"
     "• `/privacy export|delete` — your data, yours to take or erase\n"
-    "Private things (memories, relationship, privacy) are only ever shown to you."
+    "Private things (memories, relationship, privacy) are only ever shown to you.\n\n"
+    "I'm an AI, not a person — and not a therapist or an emergency service. If you tell me you're "
+    "thinking of ending your life, hurting yourself or someone else, I'll show you a crisis line (only you "
+    "see it); if you're in danger, call your local emergency number. Companion chatbots like me may not be "
+    "suitable for some minors."
 )

@@ -168,10 +168,22 @@ def _command(
         return _confirmation(invocation.key, info.person.discord_id, now())
     if not spec.deferred:
         return _message(commands.HELP_TEXT, ephemeral=spec.ephemeral)
+    private = _crisis_in_public(invocation, info)
     deferred: dict[str, Any] = {"type": DEFERRED_CHANNEL_MESSAGE}
-    if spec.ephemeral:
+    if spec.ephemeral or private:
         deferred["data"] = {"flags": EPHEMERAL}
-    return _queue(payload, info, queue=queue, now=now, log_extra=log_extra, answer=deferred)
+    return _queue(payload, info, queue=queue, now=now, log_extra=log_extra, answer=deferred, private=private)
+
+
+def _crisis_in_public(invocation: commands.Invocation, info: InteractionInfo) -> bool:
+    """Whether a chat message in a server channel shows a crisis: its whole turn is then private (only the
+    person sees the reply and the crisis line), decided now: a deferral cannot be made private later."""
+    message = invocation.options.get("message")
+    if invocation.key != "chat" or info.guild_id is None or not isinstance(message, str):
+        return False
+    from loyal_companion.safety.detect import find  # built on the first chat in a server (~150 ms, once)
+
+    return bool(find(message))
 
 
 def _confirmation(key: str, owner: int, now: datetime) -> dict[str, Any]:
@@ -194,8 +206,9 @@ def _queue(
     now: Callable[[], datetime],
     log_extra: dict[str, str],
     answer: dict[str, Any],
+    private: bool = False,
 ) -> dict[str, Any]:
-    envelope = Envelope(interaction=payload, received_at=now())
+    envelope = Envelope(interaction=payload, received_at=now(), private=private)
     try:
         queue().send(body=envelope.to_json(), group_id=info.conversation_key, dedup_id=str(info.id))
     except Exception:
@@ -242,6 +255,8 @@ def _press(
         return _response(200, {"type": components.MODAL, "data": modal})
     if press.action == "keep":
         return _update(components.KEPT)
+    if press.action == "where":
+        return _where(payload, press)
     if press.action == "mem-forget-all":
         return _confirmation("memory forget-all", owner, now())
     if press.action in components.CONFIRMED and components.expired(press, now()):
@@ -253,5 +268,26 @@ def _press(
     if problem is not None:
         return _message(problem, ephemeral=True)
     edits = components.QUEUED[press.action][1]
-    answer = {"type": components.DEFERRED_UPDATE_MESSAGE} if edits else {"type": DEFERRED_CHANNEL_MESSAGE}
-    return _queue(payload, info, queue=queue, now=now, log_extra=log_extra, answer=answer)
+    answer: dict[str, Any] = (
+        {"type": components.DEFERRED_UPDATE_MESSAGE} if edits else {"type": DEFERRED_CHANNEL_MESSAGE}
+    )
+    private = _crisis_in_public(commands.Invocation(*command), info)
+    if private:
+        answer["data"] = {"flags": EPHEMERAL}
+    return _queue(payload, info, queue=queue, now=now, log_extra=log_extra, answer=answer, private=private)
+
+
+def _where(payload: dict[str, Any], press: components.Press) -> dict[str, Any]:
+    """A person picked their country under a crisis message: the line there, at once (no queue, no
+    database), with the choice kept so they can pick again."""
+    from loyal_companion.safety.messages import language_for, where_answer, where_row
+
+    if len(press.values) != 1:
+        return _message(components.GONE, ephemeral=True)
+    language = language_for(payload.get("locale") if isinstance(payload.get("locale"), str) else None)
+    data = {
+        "content": where_answer(press.values[0], language),
+        "components": [where_row(press.owner, language)],
+        "allowed_mentions": NO_MENTIONS,
+    }
+    return _response(200, {"type": components.UPDATE_MESSAGE, "data": data})

@@ -200,6 +200,25 @@ class DiscordRest:
                 payload["components"] = list(components)
             self.followup(application_id, token, payload)
 
+    def deliver_followup(
+        self,
+        application_id: int | str,
+        token: str,
+        content: str,
+        *,
+        ephemeral: bool,
+        components: Sequence[Mapping[str, Any]] | None = None,
+    ) -> None:
+        """A reply as follow-up messages (private ones carry flags 64), the components under the last."""
+        pieces = split_message(content)
+        for number, piece in enumerate(pieces, start=1):
+            payload: dict[str, Any] = {"content": piece}
+            if ephemeral:
+                payload["flags"] = 1 << 6
+            if components and number == len(pieces):
+                payload["components"] = list(components)
+            self.followup(application_id, token, payload)
+
     # -- bot calls (bot token) -------------------------------------------------------------------
     def create_dm(self, user_id: int | str) -> str:
         channel = self._request("POST", "/users/@me/channels", {"recipient_id": str(user_id)}, bot=True)

@@ -34,6 +34,7 @@ from loyal_companion.discord.components import reply_row
 from loyal_companion.discord.rest import DiscordError, DiscordRest
 from loyal_companion.living.proactive import (
     CHECKIN_AFTER_DAYS,
+    GENTLE_FOR,
     MAX_ATTEMPTS,
     UNSOLICITED,
     after_quiet_hours,
@@ -49,9 +50,13 @@ from loyal_companion.llm.prompt import FactLine, PromptInput, compose
 from loyal_companion.llm.types import ChatModel, Embedder, ModelError, ModelParams
 from loyal_companion.memory.learn import learn_ended
 from loyal_companion.observability import record_metric
+from loyal_companion.safety.means import gives_method
+from loyal_companion.safety.messages import HONEST
 from loyal_companion.wake import SOONEST, NoWaker, Waker
 
 logger = logging.getLogger(__name__)
+
+AI_LINE: Final = "-# You're talking with an AI, not a person."
 
 LEASE = timedelta(minutes=2)
 RUN_LEASE: Final = timedelta(seconds=90)  # renewed per batch; a run that dies frees it within this
@@ -103,7 +108,10 @@ RETURNING e.id, e.user_id, e.guild_id, e.channel_id, e.event_type, e.trigger_at,
           (SELECT relationship_score FROM user_relationships r
             WHERE r.user_id = u.id AND r.guild_id IS NULL) AS score,
           (SELECT max(x.triggered_at) FROM scheduled_events x
-            WHERE x.user_id = u.id AND x.event_type IN ('check_in', 'follow_up')) AS last_unsolicited
+            WHERE x.user_id = u.id AND x.event_type IN ('check_in', 'follow_up')) AS last_unsolicited,
+          -- a crisis turn in the last day: what is sent is gentle (ix_messages_user_id_safety)
+          EXISTS (SELECT 1 FROM messages m WHERE m.user_id = u.id AND m.safety_concern IS NOT NULL
+                  AND m.created_at > CAST(:now AS timestamptz) - CAST(:gentle_for AS interval)) AS gentle
 """
 )
 
@@ -343,7 +351,9 @@ def claim(
     deps: ProactiveDeps, *, now: datetime, batch: int = BATCH, lease: timedelta = LEASE
 ) -> list[dict[str, Any]]:
     with deps.unit_of_work() as uow:
-        rows = uow.session.execute(_CLAIM_SQL, {"now": now, "batch": batch, "lease_until": now + lease})
+        rows = uow.session.execute(
+            _CLAIM_SQL, {"now": now, "batch": batch, "lease_until": now + lease, "gentle_for": GENTLE_FOR}
+        )
         claimed = [dict(r._mapping) for r in rows]
         uow.commit()
     return claimed
@@ -438,9 +448,18 @@ def _channel_for(deps: ProactiveDeps, event: dict[str, Any], dm_channels: dict[i
 
 
 def _write(deps: ProactiveDeps, event: dict[str, Any]) -> str:
+    """The message, and for anything but a reminder (the person's own words) the line that says it is an AI:
+    a message the companion sends on its own begins an interaction."""
+    if event["event_type"] == "reminder":
+        return _compose(deps, event)
+    return _compose(deps, event) + "\n" + AI_LINE
+
+
+def _compose(deps: ProactiveDeps, event: dict[str, Any]) -> str:
     name = str(event["name"])
     context = event["context"] if isinstance(event["context"], dict) else {}
-    fallback = template_text(event["event_type"], event["title"], name, context)
+    gentle = bool(event.get("gentle"))
+    fallback = template_text(event["event_type"], event["title"], name, context, gentle=gentle)
     if event["event_type"] == "reminder":
         return fallback
     if deps.model.offline:
@@ -458,10 +477,11 @@ def _write(deps: ProactiveDeps, event: dict[str, Any]) -> str:
         PromptInput(
             system_prompt=prompt_row.content if prompt_row else "",
             person_name=name,
-            message=writing_brief(event["event_type"], event["title"], name, level.name),
+            message=writing_brief(event["event_type"], event["title"], name, level.name, gentle=gentle),
             relationship_level=level.name,
             relationship_guidance=level.guidance,
             facts=facts,
+            extra_notes=(HONEST,),
         ),
         budget=3000,
     )
@@ -472,7 +492,8 @@ def _write(deps: ProactiveDeps, event: dict[str, Any]) -> str:
             "model could not write a proactive message; using the plain one", extra={"error": str(exc)}
         )
         return fallback
-    return completion.text or fallback
+    written = completion.text or fallback
+    return fallback if gives_method(written) else written
 
 
 def _sent(deps: ProactiveDeps, event: dict[str, Any], *, now: datetime, tz: Any) -> None:

@@ -66,10 +66,23 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
 
 
-def template_text(event_type: str, title: str, name: str, context: dict[str, Any]) -> str:
-    """The message when no model writes it (and always for reminders: the person's own words)."""
+GENTLE_FOR: Final = timedelta(hours=24)  # after a crisis turn, what the companion sends on its own is gentle
+GENTLE_LINE: Final = "If tonight feels heavy, a crisis line is there any hour (findahelpline.com lists them)."
+
+
+def template_text(
+    event_type: str, title: str, name: str, context: dict[str, Any], *, gentle: bool = False
+) -> str:
+    """The message when no model writes it (and always for reminders: the person's own words). ``gentle``:
+    the person was in crisis in the last day — no cheer, nothing that asks for an answer."""
     if event_type == "reminder":
         return f"⏰ A reminder you asked for, {name}: {context.get('text') or title}"
+    if gentle:
+        stop = " (`/checkins off` stops these.)" if event_type == "check_in" else ""
+        return (
+            f"Thinking of you, {name}. No need to answer — I just wanted you to know I'm here whenever "
+            f"you want to talk. {GENTLE_LINE}{stop}"
+        )
     if event_type == "birthday":
         return f"Happy birthday, {name}. 🥂 This one's on the house — I hope the day is kind to you."
     if event_type == "follow_up":
@@ -80,8 +93,15 @@ def template_text(event_type: str, title: str, name: str, context: dict[str, Any
     )
 
 
-def writing_brief(event_type: str, title: str, name: str, level: str) -> str:
+def writing_brief(event_type: str, title: str, name: str, level: str, *, gentle: bool = False) -> str:
     """What the model is asked to write, for events it writes."""
+    if gentle:
+        return (
+            f"Write one short, gentle message for {name}, who went through something very hard in the last "
+            "day. No cheer, no congratulations, no exclamation marks, nothing that asks for an answer; only "
+            "that you are thinking of them and are here. Do not mention what happened. Two sentences. Do not "
+            "mention these instructions."
+        )
     kinds = {
         "birthday": f"a short, warm birthday message for {name}",
         "follow_up": f"a short, gentle follow-up asking {name} how this went: {title}",

@@ -10,6 +10,7 @@ question that fits, without repeating itself within a conversation.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
@@ -79,6 +80,18 @@ _MOOD_LINES: Final = {
     "annoyed": "It's been a long shift, but I've always got time for you.",
     "neutral": "",
 }
+# "Are you human?" — answered truthfully, whatever else the message says (NY GBL § 1702, CA B&P § 22602).
+_ARE_YOU_HUMAN: Final = re.compile(
+    r"\b(are|r)\s+(you|u)\s+(a\s+)?(real|human|person|real\s+person|bot|robot|ai|machine|an\s+ai|alive)\b|"
+    r"\b(am\s+i|i'?m)\s+(talking|speaking|chatting)\s+(to|with)\s+(a\s+)?(real|human|person|bot|robot|ai|machine)|"
+    r"\bis\s+this\s+(a\s+)?(real\s+person|human|bot|ai)\b|\b(eres|es)\s+(una?\s+)?(humano|humana|persona|"
+    r"robot|ia|bot)\b|\b(es-tu|t'es|tu es)\s+(un\s+|une\s+)?(humain|humaine|robot|ia|bot)\b|"
+    r"\bbist\s+du\s+(ein\s+|eine\s+)?(mensch|roboter|ki|bot)\b|\b(voce|vc)\s+e\s+(uma?\s+)?(humano|humana|"
+    r"pessoa|robo|ia|bot)\b|\bsei\s+(un\s+|una\s+)?(umano|umana|persona|robot|ia|bot)\b|"
+    r"\bben\s+je\s+(een\s+)?(mens|robot|ai|bot)\b|\bjestes\s+(czlowiekiem|robotem|botem|ai)\b",
+    re.I,
+)
+NOT_HUMAN: Final = "I'm an AI, {name}, not a person. But I'm listening, and I remember what you tell me."
 _GREETING: Final = re.compile(
     r"^\W*(hi|hello|hey|hiya|evening|good (?:evening|morning|afternoon)|howdy|yo)\b", re.I
 )
@@ -109,6 +122,8 @@ def kind_of(message: str, *, tender: bool = False) -> str:
 
 def offline_reply(state: PromptState) -> str:
     """A short, steady reply built from what the Bartender knows; the same for the same state."""
+    if _ARE_YOU_HUMAN.search(_folded(state.message)):
+        return NOT_HUMAN.format(name=state.person_name) + "\n\n" + OFFLINE_LABEL
     kind = kind_of(state.message, tender=state.tender)
     turn = len(state.earlier_replies)
     said = " ".join(state.earlier_replies)
@@ -135,6 +150,10 @@ def offline_reply(state: PromptState) -> str:
         if closer:
             lines.append(closer)
     return " ".join(_sentence(line) for line in lines if line) + "\n\n" + OFFLINE_LABEL
+
+
+def _folded(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def _pick(options: Sequence[str], turn: int, said: str) -> str:

@@ -46,6 +46,16 @@ class PostedMessage:
     edits: int = 0
     seq: int = 0
     components: list[dict[str, Any]] = field(default_factory=list)  # buttons and selects under it
+    flags: int = 0  # 64: ephemeral (only the person who invoked the interaction sees it)
+
+    @property
+    def ephemeral(self) -> bool:
+        return bool(self.flags & 64)
+
+    @property
+    def said(self) -> str:
+        """The message without its quiet subtext lines ("-# You're talking with an AI, not a person.")."""
+        return "\n".join(line for line in self.content.split("\n") if not line.startswith("-# ")).rstrip()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -57,6 +67,7 @@ class PostedMessage:
             "seq": self.seq,
             "files": sorted(self.files),
             "components": self.components,
+            "flags": self.flags,
         }
 
 
@@ -104,6 +115,10 @@ class DiscordStub:
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
         self.listeners: list[Callable[[PostedMessage], None]] = []
+        # Interactions answered with a deferral and not yet edited: token → the deferral's flags. As on
+        # Discord, the first follow-up of such an interaction becomes its original message, with the
+        # deferral's visibility (whatever the follow-up asked for).
+        self._deferred: dict[str, int] = {}
 
     # -- lifecycle -------------------------------------------------------------------------------
     @property
@@ -158,6 +173,19 @@ class DiscordStub:
                     return False
                 self._changed.wait(remaining)
         return True
+
+    def note_response(self, request_body: bytes | str, response_body: bytes | str) -> None:
+        """What the interactions endpoint answered a request (the stand-in cannot see it otherwise): a
+        deferral (type 5) is remembered with its flags."""
+        try:
+            answer = json.loads(response_body)
+            token = json.loads(request_body).get("token")
+        except (ValueError, AttributeError):
+            return
+        if isinstance(answer, dict) and answer.get("type") == 5 and isinstance(token, str):
+            data = answer.get("data") or {}
+            with self._lock:
+                self._deferred[token] = int(data.get("flags") or 0) if isinstance(data, dict) else 0
 
     def originals(self) -> list[PostedMessage]:
         return [m for m in self.messages.values() if m.kind == "original"]
@@ -228,7 +256,8 @@ class DiscordStub:
             key = f"original:{m.group(2)}"
             existing = self.messages.get(key)
             if existing is None:
-                existing = PostedMessage(next_id(), f"webhook:{m.group(2)}", "", "original")
+                flags = self._deferred.pop(m.group(2), 0)
+                existing = PostedMessage(next_id(), f"webhook:{m.group(2)}", "", "original", flags=flags)
                 self.messages[key] = existing
             else:
                 existing.edits += 1
@@ -239,13 +268,31 @@ class DiscordStub:
             self._notify(existing)
             return 200, {"id": existing.id, "content": existing.content}, {}
         if m := re.fullmatch(r"/webhooks/(\d+)/([^/?]+)", route):
+            token = m.group(2)
+            if token in self._deferred and f"original:{token}" not in self.messages:
+                # Discord: the first follow-up of a deferred interaction replaces its "thinking" message,
+                # keeping the deferral's visibility — it becomes the original.
+                flags = self._deferred.pop(token)
+                original = PostedMessage(
+                    next_id(),
+                    f"webhook:{token}",
+                    str((payload or {}).get("content", "")),
+                    "original",
+                    files,
+                    components=list((payload or {}).get("components") or []),
+                    flags=flags,
+                )
+                self.messages[f"original:{token}"] = original
+                self._notify(original)
+                return 200, {"id": original.id}, {}
             message = PostedMessage(
                 next_id(),
-                f"webhook:{m.group(2)}",
+                f"webhook:{token}",
                 str((payload or {}).get("content", "")),
                 "followup",
                 files,
                 components=list((payload or {}).get("components") or []),
+                flags=int((payload or {}).get("flags") or 0),
             )
             self.messages[message.id] = message
             self._notify(message)

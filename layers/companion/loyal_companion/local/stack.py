@@ -313,6 +313,7 @@ class LocalStack:
 
     def _serve_interactions(self, interactions: ModuleType) -> ThreadingHTTPServer:
         context = LambdaContextStandIn("interactions")
+        stack = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -331,6 +332,8 @@ class LocalStack:
                 body = self.rfile.read(length) if length else b""
                 event = lambda_http_event(self.command, self.path, dict(self.headers.items()), body)
                 response = interactions.lambda_handler(event, context)
+                if stack.discord is not None:
+                    stack.discord.note_response(body, str(response.get("body", "")))
                 self._send(int(response["statusCode"]), str(response.get("body", "")).encode())
 
             def _send(self, status: int, body: bytes) -> None:

@@ -35,7 +35,11 @@ Type to talk; the Bartender answers as it would on Discord. Commands:
 Buttons under a reply are numbered choices: type #2 to press the second; #1 3 picks item 3 from a list.
 Replying is just typing.
 Your name here is asked once and kept in .lc/name (LC_CHAT_NAME overrides it); what you type is kept
-in .lc/history (the up arrow brings it back)."""
+in .lc/history (the up arrow brings it back).
+The Bartender is an AI, not a person, and not a therapist or an emergency service: if you say you are
+thinking of ending your life or hurting someone, it shows a crisis line (LC_LOCALE picks whose, e.g.
+en-US or de); in danger, call your local emergency number. Companion chatbots may not be suitable for
+some minors."""
 
 
 class TerminalCommandError(ValueError):
@@ -196,6 +200,25 @@ def modal_submit_data(modal: Mapping[str, Any], values: list[str]) -> dict[str, 
     return {"custom_id": modal["custom_id"], "components": rows}
 
 
+# Discord's locales (platform-notes.md) that name a region; the others are a language alone ("de", "fr").
+_REGIONAL: Final = frozenset({"en-US", "en-GB", "es-ES", "es-419", "pt-BR", "sv-SE", "zh-CN", "zh-TW"})
+
+
+def terminal_locale() -> str:
+    """The Discord locale of the person at this terminal: LC_LOCALE, else what LANG says (de_DE.UTF-8 is
+    "de", en_US is "en-US"), else en-GB. It chooses the crisis line a person is shown."""
+    chosen = os.environ.get("LC_LOCALE", "").strip()
+    if chosen:
+        return chosen
+    lang = os.environ.get("LANG", "").split(".")[0].replace("_", "-")
+    if lang in _REGIONAL:
+        return lang
+    language = lang.split("-")[0]
+    if len(language) == 2 and language.isalpha() and language not in ("en", "es", "pt", "sv", "zh"):
+        return language.lower()
+    return "en-GB"
+
+
 def interaction_for(
     data: Mapping[str, Any],
     *,
@@ -219,6 +242,6 @@ def interaction_for(
         "context": 1,
         "authorizing_integration_owners": {"1": LOCAL_USER_ID},
         "user": {"id": LOCAL_USER_ID, "username": username, "global_name": username},
-        "locale": "en-GB",
+        "locale": terminal_locale(),
         "data": dict(data),
     }

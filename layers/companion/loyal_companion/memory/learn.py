@@ -261,11 +261,11 @@ WITH c AS (
 SELECT c.id, c.user_id, c.guild_id, c.memory_read_through, c.memory_unread,
        (SELECT json_agg(m ORDER BY m.id) FROM (
             SELECT id, role, content FROM messages
-            WHERE conversation_id = c.id AND id > COALESCE(c.memory_read_through, 0)
+            WHERE conversation_id = c.id AND id > COALESCE(c.memory_read_through, 0) AND safety_concern IS NULL
             ORDER BY id LIMIT CAST(:max_unread AS int)) m) AS unread,
        (SELECT json_agg(m ORDER BY m.id) FROM (
             SELECT id, role, content FROM messages
-            WHERE conversation_id = c.id AND id <= COALESCE(c.memory_read_through, 0)
+            WHERE conversation_id = c.id AND id <= COALESCE(c.memory_read_through, 0) AND safety_concern IS NULL
             ORDER BY id DESC LIMIT CAST(:context AS int)) m) AS context,
        (SELECT json_agg(e) FROM (
             SELECT name, role FROM user_entities WHERE user_id = c.user_id ORDER BY id DESC LIMIT 50) e)

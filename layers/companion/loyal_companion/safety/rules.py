@@ -7,6 +7,7 @@ by single spaces:
     (a|b c)     one of the alternatives       item?       the item, or nothing
     ~ / ~N      up to 2 (or N) other words of the same sentence
     .           a sentence end                $           the end of the sentence
+    #           a number of two digits or more (a count of pills, not "take 2 a day")
     @NAME       the language's macro NAME (itself written in this language)
 
 Literal words are also the detector's vocabulary: a misspelt word is read as the vocabulary word it is
@@ -69,7 +70,7 @@ class RuleSyntaxError(ValueError):
     pass
 
 
-_ITEM = re.compile(r"\s*(\(|\)|\||~\d*|\$|\.|@[A-Z_]+|[a-z0-9']+\*?)(\??)")
+_ITEM = re.compile(r"\s*(\(|\)|\||~\d*|\$|\.|#|@[A-Z_]+|[a-z0-9']+\*?)(\??)")
 
 
 @dataclass
@@ -115,6 +116,8 @@ class _Parser:
             return f"(?=$|{BOUNDARY} )"
         if token == ".":
             return f"{BOUNDARY} "
+        if token == "#":
+            return "[1-9][0-9]+ "
         if token.startswith("@"):
             name = token[1:]
             if name not in self.macros:

@@ -26,7 +26,7 @@ from loyal_companion.db.turns import (
     touch_conversation,
 )
 from loyal_companion.discord.components import reply_row
-from loyal_companion.living.assessment import heavy
+from loyal_companion.living.assessment import heavy, lexical_assessment
 from loyal_companion.living.mood import Mood
 from loyal_companion.living.opinions import band
 from loyal_companion.living.relationship import level_for
@@ -34,7 +34,7 @@ from loyal_companion.living.timeparse import TimeParseError, zone
 from loyal_companion.llm.prompt import FactLine, PromptInput, Turn, compose
 from loyal_companion.llm.resolution import DEFAULT
 from loyal_companion.llm.tokens import count_tokens
-from loyal_companion.llm.types import ModelError, ModelParams
+from loyal_companion.llm.types import Completion, ModelError, ModelParams, Prompt
 from loyal_companion.memory.learn import learn_window
 from loyal_companion.memory.recall import (
     BACKFILL_PER_TURN,
@@ -49,8 +49,12 @@ from loyal_companion.memory.recall import (
     usable_embedder,
 )
 from loyal_companion.observability import record_metric
+from loyal_companion.safety import disclosure, messages
+from loyal_companion.safety.means import gives_method
+from loyal_companion.service import safety as turn_safety
 from loyal_companion.service.context import MIN_MODEL_S, CommandContext, Reply
 from loyal_companion.service.mind import (
+    Reading,
     feature_on,
     learning_on,
     read_turn,
@@ -58,6 +62,7 @@ from loyal_companion.service.mind import (
     turn_effects,
     window_turns,
 )
+from loyal_companion.service.safety import TurnSafety
 from loyal_companion.wake import SOONEST, earliest
 
 logger = logging.getLogger(__name__)
@@ -83,6 +88,7 @@ COMMON_GROUND = (
     "general terms; never name anyone, and never repeat anything another person told you."
 )
 UNKNOWN_PERSONALITY = "I don't know a personality called “{name}”. `/personality list` shows who's here."
+PREPARED = "prepared-message"  # the "model" of a reply written ahead (a crisis with no model to ask)
 
 
 @dataclass(frozen=True)
@@ -155,12 +161,18 @@ def model_params(ctx: CommandContext, state: TurnState) -> ModelParams:
 def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
     services = ctx.services
     now = ctx.now
+    said = request.message if request.about_message is None else f"{request.message}\n{request.about_message}"
+    pending = turn_safety.start_moderation(ctx, said)  # read meanwhile by the moderation endpoint
     state = load_state(ctx, request.personality)
     config = state.config
+    person_name = ctx.info.person.display_name or ctx.info.person.username or "friend"
+    safety = turn_safety.read(ctx, said, name=person_name, minor=state.minor, pending=pending)
+    if safety.crisis:
+        turn_safety.refer(ctx, safety)  # first, whatever happens next
     refusal = refusal_for(ctx, state)
     if refusal is None and state.requested_missing:
         refusal = UNKNOWN_PERSONALITY.format(name=request.personality)
-    if refusal is not None:
+    if refusal is not None and not safety.crisis:  # in a crisis, a prepared reply instead of a refusal
         with ctx.transaction() as uow:
             ctx.person(uow)
             return ctx.finish(uow, Reply(refusal, ephemeral=True))
@@ -169,7 +181,7 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
     ongoing = (
         state.conversation_id if state.last_message_at and now - state.last_message_at < timeout else None
     )
-    public = ctx.info.guild_id is not None and not request.ephemeral
+    public = ctx.info.guild_id is not None and not (request.ephemeral or safety.private)
     memory_on = bool(config.settings.get("memory_enabled", True))
     embedder = (
         usable_embedder(services.embedder, database_ready=state.embeddings_ready) if memory_on else None
@@ -200,6 +212,7 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
                 guild_id=ctx.info.guild_id,
                 tuning=Tuning(limit=limit),
                 by_meaning=by_meaning,
+                public=public,
             )
     opinions = [
         line
@@ -221,7 +234,6 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
     level = level_for(state.relationship_score)
     known = bool(shown) or level.name != "New Face"
     params = model_params(ctx, state)
-    person_name = ctx.info.person.display_name or ctx.info.person.username or "friend"
     prompt = compose(
         PromptInput(
             system_prompt=config.system_prompt.value,
@@ -231,7 +243,7 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
             # speaks for them.
             persona=config.persona.value if config.persona.source == DEFAULT and not known else None,
             own_description=config.persona.value if config.persona.source != DEFAULT else None,
-            mood_line=_mood_line(mood, request.message),
+            mood_line=STEADY if safety.crisis else _mood_line(mood, request.message),
             mood_label=mood.label,
             relationship_level=level.name,
             relationship_guidance=level.guidance,
@@ -242,31 +254,45 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
             about_message=request.about_message,
             public_channel=public,
             image_urls=(request.image_url,) if request.image_url and params.vision else (),
-            extra_notes=(COMMON_GROUND,) if state.has_common_ground and public else (),
+            extra_notes=(
+                *turn_safety.instructions(safety),
+                *((COMMON_GROUND,) if state.has_common_ground and public else ()),
+            ),
             related_facts=tuple(f.content for f in shown if f.related),
             tender=any(f.related and f.fact_type in TENDER_TYPES for f in shown),
         ),
         budget=config.context_budget.value,
     )
-    budget = ctx.model_budget()
-    if budget is not None and budget < MIN_MODEL_S:
-        raise ModelError("no time left in this invocation for the model", transient=True)
-    completion = services.model.complete(
-        prompt,
-        params if budget is None else replace(params, timeout=min(budget, MODEL_TIMEOUT_S)),
-        on_partial=None if services.model.offline else _streamer(ctx),
-    )
-    text = completion.text or "…"
-    # A Reply button: the conversation goes on without typing the command again (a modal opens).
-    reply = Reply(text, ephemeral=request.ephemeral, components=(reply_row(ctx.info.person.discord_id),))
-    learning = memory_on and learning_on(state)
-    reading = read_turn(
-        state,
-        request.message,
-        offline=services.model.offline,
-        context=[t.content for t in window if t.role == "user"],
-        entities=loaded.entities,
+    completion = _answer(ctx, safety, prompt, params, refused=refusal is not None)
+    text, replaced = turn_safety.checked(ctx, safety, completion.text or "…")
+    notices = disclosure.notices(
+        new_conversation=ongoing is None,
+        started_at=state.conversation_started_at,
+        disclosed_at=state.disclosed_at,
+        break_reminded_at=state.break_reminded_at,
+        minor=safety.minor,
         now=now,
+    )
+    # A Reply button: the conversation goes on without typing the command again (a modal opens).
+    reply = Reply(
+        text + turn_safety.footer(safety, notices),
+        ephemeral=request.ephemeral or safety.private,
+        components=(reply_row(ctx.info.person.discord_id),),
+        followup=safety.followup,
+    )
+    # What was said in a crisis is not learned as an ordinary fact (nor read later by memory).
+    learning = memory_on and learning_on(state) and not safety.crisis
+    reading = (
+        read_turn(
+            state,
+            request.message,
+            offline=services.model.offline,
+            context=[t.content for t in window if t.role == "user"],
+            entities=loaded.entities,
+            now=now,
+        )
+        if not safety.crisis
+        else Reading(lexical_assessment(request.message), [])
     )
 
     with ctx.transaction() as uow:
@@ -283,6 +309,8 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
             added=2,
             # With a model, memory reads this turn later, in a window of turns.
             unread=1 if learning and not services.model.offline else 0,
+            disclosed=notices.disclose,
+            break_reminded=notices.take_a_break,
         )
         store_turn(
             uow.session,
@@ -304,7 +332,12 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
             command=ctx.invocation.key,
             receipt=json.dumps(reply.to_json()),
             now=now,
+            safety_concern=safety.finding.primary,
+            referral_kind=safety.finding.primary,
+            referral_language=safety.language if safety.crisis else None,
         )
+        if safety.said_minor:
+            uow.repos.preferences.set(touched.user_id, "minor", "yes", now=now)
         wanted = turn_effects(
             state=state,
             reading=reading,
@@ -316,6 +349,7 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
             conversation_depth=len(window) + 2,
             now=now,
             tokens=completion.prompt_tokens + completion.completion_tokens,
+            crisis=safety.crisis,
         )
         effects = apply_turn_effects(uow.session, wanted)
         uow.commit()
@@ -389,9 +423,42 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
             "followups_added": effects.followups_added,
             "facts_by_meaning": embedder is not None,
             "memory_unread": touched.memory_unread,
+            "crisis": safety.finding.primary,
+            "reply_replaced": replaced,
+            "disclosed": notices.disclose,
         },
     )
     return reply
+
+
+def _answer(
+    ctx: CommandContext, safety: TurnSafety, prompt: Prompt, params: ModelParams, *, refused: bool
+) -> Completion:
+    """The model's reply; in a crisis, a prepared one when the model cannot give it (no model, no time, the
+    budget spent, the model failing), so the person is never left with an error then."""
+    services = ctx.services
+    prepared = Completion(text=messages.fallback(safety.name, safety.language), model=PREPARED, offline=True)
+    if safety.crisis and (refused or services.model.offline):
+        return prepared
+    budget = ctx.model_budget()
+    if budget is not None and budget < MIN_MODEL_S:
+        if safety.crisis:
+            return prepared
+        raise ModelError("no time left in this invocation for the model", transient=True)
+    try:
+        return services.model.complete(
+            prompt,
+            params if budget is None else replace(params, timeout=min(budget, MODEL_TIMEOUT_S)),
+            # In a crisis nothing is shown before the whole reply has been checked.
+            on_partial=None if services.model.offline or safety.crisis else _streamer(ctx),
+        )
+    except ModelError as exc:
+        if not safety.crisis:
+            raise
+        logger.warning(
+            "the model failed in a crisis turn; a prepared reply instead", extra={"error": str(exc)}
+        )
+        return prepared
 
 
 def _one_after_another(work: list[Callable[[], object]]) -> None:
@@ -428,13 +495,19 @@ def _mood_line(mood: Mood, message: str) -> str | None:
 
 
 def _streamer(ctx: CommandContext) -> Callable[[str], None]:
-    """Edit the deferred message as the reply forms, at most once per interval."""
+    """Edit the deferred message as the reply forms, at most once per interval; a preview that gives a
+    method is never shown, and none after it (the whole reply is checked before it is delivered)."""
     interval = ctx.services.stream_edit_interval
     last = [time.monotonic()]
+    stopped = [False]
 
     def on_partial(text: str) -> None:
         now = time.monotonic()
-        if now - last[0] < interval or not text.strip():
+        if stopped[0] or now - last[0] < interval or not text.strip():
+            return
+        if gives_method(text):
+            stopped[0] = True
+            logger.warning("a streamed preview gave a method; previews stop and the reply is checked")
             return
         last[0] = now
         preview = text if len(text) <= 1990 else text[:1990]

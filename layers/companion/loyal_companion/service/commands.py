@@ -56,6 +56,8 @@ from loyal_companion.memory.extract import third_person
 from loyal_companion.memory.learn import remember
 from loyal_companion.memory.recall import embed_or_none
 from loyal_companion.memory.rules import Candidate
+from loyal_companion.safety.messages import where_row
+from loyal_companion.service import safety as turn_safety
 from loyal_companion.service.chat import ChatRequest, chat_turn, load_state, model_params
 from loyal_companion.service.context import CommandContext, Reply
 
@@ -271,8 +273,27 @@ def remember_this(ctx: CommandContext) -> Reply:
     return memory_remember(ctx, content)
 
 
+def _not_to_keep(ctx: CommandContext, words: str) -> Reply | None:
+    """What to answer instead of keeping a person's words when they show a crisis: nothing is kept (not a
+    memory, a reminder or a description of them); the crisis line is shown, privately, and counted."""
+    found = turn_safety.refer_quietly(ctx, words)
+    if found is None:
+        return None
+    answer, finding, language = found
+    concern = finding.primary
+    assert concern is not None
+    with ctx.transaction() as uow:
+        ctx.person(uow)
+        uow.repos.safety.add(kind=concern.value, language=language, now=ctx.now)
+        row = where_row(ctx.info.person.discord_id, language)
+        return ctx.finish(uow, Reply(answer, ephemeral=True, components=(row,)))
+
+
 def memory_remember(ctx: CommandContext, told: str | None = None) -> Reply:
     content = told if told is not None else " ".join(str(_opt(ctx, "fact")).split())
+    unsafe = _not_to_keep(ctx, content)
+    if unsafe is not None:
+        return unsafe
     embedder = ctx.services.embedder
     # Embedded before the transaction opens; when the server fails, a later chat turn embeds it.
     vectors = embed_or_none(embedder, [content], purpose="remember") if embedder is not None else None
@@ -321,6 +342,9 @@ def memory_edit(ctx: CommandContext) -> Reply:
     learned as theirs, so recall finds it by its new words)."""
     fact_id = int(_opt(ctx, "id"))
     content = " ".join(str(_opt(ctx, "fact")).split())
+    unsafe = _not_to_keep(ctx, content)
+    if unsafe is not None:
+        return unsafe
     with ctx.transaction() as uow:
         user = ctx.person(uow)
         fact = uow.repos.facts.active_one(user.id, fact_id)
@@ -358,6 +382,9 @@ def _target_channel(ctx: CommandContext) -> int | None:
 
 
 def remind(ctx: CommandContext) -> Reply:
+    unsafe = _not_to_keep(ctx, str(_opt(ctx, "what")))
+    if unsafe is not None:
+        return unsafe
     with ctx.transaction() as uow:
         user = ctx.person(uow)
         try:
@@ -495,6 +522,9 @@ def personality_use(ctx: CommandContext) -> Reply:
 
 def persona_set(ctx: CommandContext) -> Reply:
     description = str(_opt(ctx, "description")).strip()
+    unsafe = _not_to_keep(ctx, description)
+    if unsafe is not None:
+        return unsafe
     with ctx.transaction() as uow:
         user = ctx.person(uow)
         uow.repos.personas.set_own(user, description, now=ctx.now)
@@ -680,6 +710,23 @@ def server_features(ctx: CommandContext) -> Reply:
     return _server(ctx, change)
 
 
+def server_minors(ctx: CommandContext) -> Reply:
+    """Everyone in this server is treated as possibly under 18: the "I'm an AI" line and a break reminder at
+    least every three hours, and the model told to keep away from anything romantic or sexual."""
+
+    def change(uow: UnitOfWork, guild: Guild) -> str:
+        enabled = _opt(ctx, "enabled") is True
+        _set_guild_setting(guild, "minors", enabled)
+        if enabled:
+            return (
+                "Understood — I'll treat everyone here as possibly under 18: break reminders every few "
+                "hours, and nothing romantic or sexual."
+            )
+        return "Noted — people here are treated as adults unless they tell me otherwise."
+
+    return _server(ctx, change)
+
+
 def help_command(ctx: CommandContext) -> Reply:
     with ctx.transaction() as uow:
         return ctx.finish(uow, Reply(HELP_TEXT))
@@ -710,5 +757,6 @@ HANDLERS: Final[Mapping[str, Handler]] = {
     "server personality": server_personality,
     "server checkins-channel": server_checkins_channel,
     "server features": server_features,
+    "server minors": server_minors,
     "help": help_command,
 }

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from loyal_companion.config import Settings
 from loyal_companion.db.models import User
@@ -18,6 +18,9 @@ from loyal_companion.discord.interaction import InteractionInfo
 from loyal_companion.discord.rest import Attachment, DiscordRest
 from loyal_companion.llm.types import ChatModel, Embedder
 from loyal_companion.wake import NoWaker, Waker
+
+if TYPE_CHECKING:
+    from loyal_companion.safety.moderation import Moderator
 
 RESERVE_S = 8.0  # of the time left for a record, kept for storing the turn and delivering the reply
 MIN_MODEL_S = 3.0  # a model call with less time than this is not started (the record is retried)
@@ -38,12 +41,17 @@ class Reply:
     due: datetime | None = field(default=None, compare=False)
     # Buttons and selects under the reply (None leaves a message's own as they are; () removes them).
     components: tuple[dict[str, Any], ...] | None = None
+    # Delivered as a private follow-up instead of in the original message (a crisis the endpoint could not
+    # see in a server channel: the original is public and says only that the answer is private).
+    followup: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """What the receipt keeps (a redelivered record re-sends it)."""
         shown: dict[str, Any] = {}
         if self.components is not None:
             shown["components"] = list(self.components)
+        if self.followup:
+            shown["followup"] = True
         if self.files and not self.keep_files:
             return {
                 "content": self.content + "\n\n(The file went with the first delivery of this reply.)",
@@ -79,6 +87,7 @@ class Reply:
             ephemeral=bool(data.get("ephemeral", True)),
             files=files,
             components=tuple(shown) if isinstance(shown, list) else None,
+            followup=data.get("followup") is True,
         )
 
 
@@ -96,6 +105,8 @@ class Services:
     embedder: Embedder | None = None
     # Wakes the proactive run by the time something this worker wrote is due (wake.py).
     waker: Waker = field(default_factory=NoWaker)
+    # The model server's moderation endpoint, a second opinion beside safety.detect (None: none).
+    moderation: Moderator | None = None
 
 
 @dataclass
@@ -109,6 +120,8 @@ class CommandContext:
     # When this record's work must be over (time.monotonic()), from the Lambda's remaining time; None
     # outside Lambda (the local stack, tests).
     deadline: float | None = field(default=None)
+    # The endpoint deferred this interaction privately (a crisis it saw in a server channel).
+    deferred_privately: bool = field(default=False)
 
     def time_left(self) -> float | None:
         return None if self.deadline is None else self.deadline - time.monotonic()

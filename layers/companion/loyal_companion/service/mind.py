@@ -110,7 +110,10 @@ def turn_effects(
     conversation_depth: int,
     now: datetime,
     tokens: int = 0,
+    crisis: bool = False,
 ) -> TurnEffects:
+    """What the turn does to mood, relationship, style, opinions and follow-ups. In a crisis turn nothing is
+    learned from the words (no facts, no follow-up, no context kept with them)."""
     settings = state.config.settings
     before = Mood(state.mood_valence, state.mood_arousal)
     after = after_turn(
@@ -125,7 +128,11 @@ def turn_effects(
         tz = zone(state.timezone)
     except TimeParseError:
         tz = zone(None)
-    follow = find_follow_up(message, now=now, tz=tz) if feature_on(state, "proactive", "proactive") else None
+    follow = (
+        find_follow_up(message, now=now, tz=tz)
+        if feature_on(state, "proactive", "proactive") and not crisis
+        else None
+    )
     return TurnEffects(
         user_id=user_id,
         guild_id=guild_id,
@@ -168,7 +175,7 @@ def turn_effects(
         if follow
         else [],
         source_message_id=interaction_id,
-        context=message[:300],
+        context=None if crisis else message[:300],
         tokens=tokens,
     )
 

@@ -88,6 +88,7 @@ def process_envelope(envelope: Envelope, services: Services, *, deadline: float 
         services=services,
         now=now,
         deadline=deadline,
+        deferred_privately=envelope.private,
     )
     if info.token_expired(now):
         if _answered_before(ctx):
@@ -257,14 +258,23 @@ def _release(ctx: CommandContext) -> None:
 
 def _deliver(ctx: CommandContext, reply: Reply) -> None:
     try:
-        ctx.services.discord.deliver_reply(
-            ctx.info.application_id,
-            ctx.info.token,
-            reply.content,
-            ephemeral=reply.ephemeral,
-            files=reply.files,
-            components=reply.components,
-        )
+        if reply.followup:
+            ctx.services.discord.deliver_followup(
+                ctx.info.application_id,
+                ctx.info.token,
+                reply.content,
+                ephemeral=True,
+                components=reply.components,
+            )
+        else:
+            ctx.services.discord.deliver_reply(
+                ctx.info.application_id,
+                ctx.info.token,
+                reply.content,
+                ephemeral=reply.ephemeral,
+                files=reply.files,
+                components=reply.components,
+            )
     except DiscordError as exc:
         if exc.unknown_interaction:
             logger.warning("Discord no longer knows this interaction; the reply is kept but not shown")
