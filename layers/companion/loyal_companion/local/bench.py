@@ -170,6 +170,24 @@ def bench_interactions(report: Report, *, runs: int = 7, iterations: int = 3000)
     forget_select = pressed(
         3, {"custom_id": f"lc1:mem-forget:{owner}:0", "component_type": 3, "values": ["42"]}
     )
+    # The same /chat in a server channel: the endpoint reads it for a crisis (a private deferral if so).
+    in_server = interaction_for(
+        {"name": "chat", "type": 1, "options": [{"type": 3, "name": "message", "value": "hello " * 20}]},
+        token="t" * 80,
+        username="bench",
+    )
+    in_server["member"] = {"user": in_server.pop("user"), "permissions": "0"}
+    in_server |= {"guild_id": "600000000000000001", "context": 0}
+    server_chat = event(in_server)
+    crisis_chat = event(
+        in_server
+        | {"data": in_server["data"] | {"options": [{"type": 3, "name": "message", "value": "kms fr"}]}}
+    )
+    build = _cold_import("from loyal_companion.safety.detect import find\nfind('hello')", runs)
+    report(
+        f"the crisis detector's build, once per container on its first /chat in a server: median "
+        f"{statistics.median(build) * 1000:.0f} ms ({runs} cold processes; DMs and presses never pay it)"
+    )
     modal_submit = pressed(
         5,
         {
@@ -185,6 +203,8 @@ def bench_interactions(report: Report, *, runs: int = 7, iterations: int = 3000)
     for name, ev in (
         ("PING", ping),
         ("deferred /chat", chat),
+        ("deferred /chat in a server, read for a crisis", server_chat),
+        ("a crisis in a server → private deferral", crisis_chat),
         ("Reply button → modal", reply_press),
         ("select → deferred update, queued", forget_select),
         ("modal submit → deferred, queued", modal_submit),

@@ -5,7 +5,10 @@ kitchen cuts, medication, grief without danger, news); detection time per messag
 apart, in the order they were written: the first rules were tuned on two thirds of ``messages_*.tsv``; the
 other third was held out and then looked at; ``fresh_*.tsv`` came next and showed those rules did not carry
 over (31.9 % recall), which led to the rules over concepts, tuned on all three; ``unseen_*.tsv`` was
-written before the concept rules existed and is the one part nothing was tuned on.
+written before the concept rules existed and run once when they were done: 95.1 % recall, no false
+positives — the honest figure. Three of its four misses then showed two bugs (a template that asked for
+the person twice, a gap too short for "every time I cross that bridge") and a Dutch separable verb, which
+were fixed; it flatters a little since.
 """
 
 from __future__ import annotations
@@ -109,8 +112,10 @@ def bench_safety(report: Report) -> dict[str, Any]:
 
     folder = repo_root() / "bench" / "safety"
     examples = load_examples(folder)
+    from loyal_companion.safety.lexicon import LANGUAGES, TEMPLATES
+
     started = time.perf_counter()
-    detector = detect.detector()
+    detector = detect.Detector(LANGUAGES, TEMPLATES)  # built here, whatever else this process built
     build_ms = (time.perf_counter() - started) * 1000
     report(
         f"{len(examples)} messages in {len({e.language for e in examples})} languages "

@@ -68,7 +68,7 @@ TEMPLATES: Final = (
             "@PILLS ~4 @STOCKPILE",
             "@HOWMANY ~5 @PILLS ~8 (@DIE|@NEVERWAKE|@LETHAL)",
             "@LETHAL",
-            "(@WANT|@GOING) ~3 @JUMP ~4 @DANGER",
+            "(@WANT|@GOING) ~3 @JUMP ~6 @DANGER",
             "(@WANT|@GOING) ~4 @DANGER ~2 @JUMP",
         ),
         veto=("@GAME", "@NEWS"),

@@ -76,8 +76,7 @@ ENGLISH: Final = Language(
         "HARMINTENT": "(going to|will|ill|want to|plan to|planning to|planning how to|about to|ready to|"
         "i swear|swear|fantasize about|fantasizing about|thinking about|think about|thought about|dream about)",
         "HARMVERB": "(kill|murder|stab|stabbing|shoot|shooting|strangle|hurt|hurting|beat|attack|poison|choke|"
-        "killing|murdering|put (him|her|them) in the ground|make (him|her|them) suffer|make (them|him|her|em|"
-        "everyone|you) (all)? pay)",
+        "killing|murdering)",
         "OTHER": "(him|her|them|em|someone|somebody|everyone|everybody|people|anyone|my (boss|dad|stepdad|mum|"
         "mom|mother|father|brother|sister|wife|husband|girlfriend|boyfriend|ex|teacher|neighbour|neighbor|"
         "coworker|roommate|family|stepmom|stepmum|bully|bullies)|the (boss|teacher|bully|bullies|kids|people|"
@@ -87,7 +86,8 @@ ENGLISH: Final = Language(
         "STOPALL": "(it all|everything|the pain|this pain|it|all of this) to (stop|end)",
         "JUMPNOW": "(im jumping|i jump|jumping)",
         "SWIM": "(water|swim|swimming|lake|river|sea|pool|summer|bungee|parachute)",
-        "HARMCLITIC": "(hurt|kill|stab) (him|her|them) (so bad|badly|for real)",
+        "HARMCLITIC": "(hurt|kill|stab) (him|her|them) (so bad|badly|for real)|put (him|her|them) in the ground|"
+        "make (him|her|them) suffer|make (them|him|her|em|everyone|you) (all)? pay",
         "HARMNOW": "(stab|kill|shoot) (him|her|them) (tonight|tomorrow|when)",
         "WEAPON": "(gun|knife|blade|weapon|rifle|pistol|machete)",
         "KNOWWHERE": "(know where (he|she|they) (lives|live|works|work|sleeps))",

@@ -92,6 +92,10 @@ DUTCH: Final = Language(
         "weken",
     ),
     negations=frozenset({"niet", "nooit", "geen"}),
-    rules=(Rule(Concern.SELF_HARM, ("(doe|deed) mezelf ~2 pijn",), veto=("(per ongeluk|ongeluk|keuken)",)),),
+    rules=(
+        Rule(Concern.SELF_HARM, ("(doe|deed) mezelf ~2 pijn",), veto=("(per ongeluk|ongeluk|keuken)",)),
+        # A separable verb around what is kept: "ik spaar (al weken) pillen op".
+        Rule(Concern.SUICIDE, ("(spaar|spaarde|sparen) ~3 (pillen|tabletten|medicijnen|slaappillen) ~1 op",)),
+    ),
     shorthand={"mn": "mijn", "zn": "zijn", "t": "het"},
 )
