@@ -4,6 +4,7 @@ first follow-up of a deferred interaction into its original)."""
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -234,3 +235,17 @@ def test_no_crisis_text_reaches_a_log_line(stack: Stack, caplog: pytest.LogCaptu
     for words in ("be here anymore", "written the letters", "cut myself"):
         assert words not in logged
     assert "crisis referral shown" in logged  # counted and logged — by kind and language only
+
+
+def test_a_referral_is_a_metric_by_kind_and_language_only(
+    stack: Stack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    stack.send(_with_locale(_chat("quiero morirme", token="metric-" + "x" * 53), "es-ES"))
+    emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    [referral] = [m for m in emitted if "CrisisReferrals" in m]
+    assert referral["CrisisReferrals"] in (1, 1.0, [1.0])
+    assert (referral["Kind"], referral["Language"]) == ("suicide", "es")
+    [dimensions] = referral["_aws"]["CloudWatchMetrics"][0]["Dimensions"]
+    assert set(dimensions) == {"service", "Kind", "Language"}  # nothing that points at a person
+    assert "quiero" not in json.dumps(referral)
