@@ -204,7 +204,8 @@ def main() -> None:
         lines = sum(len(s["lines"]) for s in c["sessions"])
         kinds = {k: sum(q["kind"] == k for q in c["questions"]) for k in KINDS}
         print(
-            f"{c['pair']}: {len(c['sessions'])} sessions, {lines} lines, {len(c['questions'])} questions {kinds}"
+            f"{c['pair']}: {len(c['sessions'])} sessions, {lines} lines, "
+            f"{len(c['questions'])} questions {kinds}"
         )
 
 
