@@ -213,6 +213,13 @@ def test_a_remembered_fact_is_related_by_meaning_on_the_next_turn(
         [{"type": 1, "name": "remember", "options": [opt("fact", "I used to go sailing every summer")]}],
         user_id=str(PERSON),
     )
+    with engine.connect() as conn:  # its vector came in the same turn
+        assert conn.execute(
+            text(
+                "SELECT count(*) FROM user_fact_embeddings e JOIN user_facts f ON f.id = e.fact_id "
+                "WHERE f.fact_content = 'They used to go sailing every summer'"
+            )
+        ).scalar_one() == 1
     _chat(worker, LONGING)
     assert "sailing" in _system_prompt(model_stub)
 
@@ -277,11 +284,13 @@ def test_without_pgvector_migrations_succeed_and_the_companion_still_talks(
         worker = _worker(make_session_factory(engine), discord, model_stub)
         with caplog.at_level(logging.WARNING, logger="loyal_companion"):
             reply = _chat(worker, "the cello again, and Porto")
+            asked = len(model_stub.embedding_requests)
             worker.run(
                 "memory",
                 [{"type": 1, "name": "remember", "options": [opt("fact", "I like rain")]}],
                 user_id=str(PERSON),
             )
+        assert len(model_stub.embedding_requests) == asked  # nothing embedded that could not be kept
         assert reply == "Here's to you. I'm listening."
         assert "They grew up in Porto" in _system_prompt(model_stub)  # the lexical ranking still works
         warnings = [r.getMessage() for r in caplog.records if "no user_fact_embeddings" in r.getMessage()]

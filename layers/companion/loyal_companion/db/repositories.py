@@ -110,13 +110,16 @@ class FactRepository:
         self._session.flush()
         return fact
 
+    def vectors_ready(self) -> bool:
+        """The database keeps facts' vectors (pgvector and its table are there)."""
+        return bool(
+            self._session.execute(text("SELECT to_regclass('user_fact_embeddings') IS NOT NULL")).scalar()
+        )
+
     def add_embedding(
         self, fact_id: int, *, user_id: int, model: str, vector: Sequence[float], now: datetime
-    ) -> bool:
-        """Store a fact's embedding; False (nothing stored) where the database has no pgvector table."""
-        ready = self._session.execute(text("SELECT to_regclass('user_fact_embeddings') IS NOT NULL")).scalar()
-        if not ready:
-            return False
+    ) -> None:
+        """Store a fact's embedding (the database has pgvector: ``vectors_ready``)."""
         self._session.execute(
             text(
                 "INSERT INTO user_fact_embeddings "
@@ -135,7 +138,6 @@ class FactRepository:
                 "now": now,
             },
         )
-        return True
 
     def embeddings_for(self, user_id: int) -> list[dict[str, Any]]:
         """What is stored about the person's fact embeddings, for an export (the vectors themselves are

@@ -131,7 +131,7 @@ def load_person(
     """The person's lines, day by day, as memory writes them; returns their user id."""
     from sqlalchemy import text
 
-    from loyal_companion.memory.extract import _date_in
+    from loyal_companion.memory.extract import date_in
     from loyal_companion.memory.learn import EMBEDDED_CTES, LEARN_CTES, learn_params
     from loyal_companion.memory.rules import (
         DEFAULT_IMPORTANCE,
@@ -162,7 +162,7 @@ def load_person(
                 candidate = Candidate(line.type, line.text, subject=naming.group(2), subject_role=role)
             else:
                 candidate = tie_subject(
-                    Candidate(line.type, line.text, happens_on=_date_in(line.text, day)), entities
+                    Candidate(line.type, line.text, happens_on=date_in(line.text, day)), entities
                 )
             candidates.append(
                 settled(

@@ -32,7 +32,7 @@ MIN_LENGTH: Final = 12
 _ROLE_ALTERNATION: Final = "|".join(sorted((re.escape(w) for w in ROLE_WORDS), key=len, reverse=True))
 # A name: a capitalised word that is not a common sentence word ("My dog Biscuit", not "My dog Has").
 _NAME: Final = r"([A-Z][a-zà-ÿ]+(?:[-'][A-Z]?[a-zà-ÿ]+)?)"
-_NOT_NAMES: Final = frozenset(
+NOT_NAMES: Final = frozenset(
     "I I'm I've I'll Im The A An And But So He She They It We You My Our His Her Their This That Then "
     "Just Also Is Was Has Had Have Been Being Who What When Where Why How Today Tomorrow Yesterday "
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June "
@@ -144,13 +144,13 @@ _PAST: Final = re.compile(
 )
 
 _THIRD_PERSON: Final = (
-    (re.compile(r"\bI am\b"), "they are"),
-    (re.compile(r"\bI'm\b|\bIm\b|\bim\b"), "they're"),
-    (re.compile(r"\bI was\b"), "they were"),
-    (re.compile(r"\bI've\b"), "they've"),
-    (re.compile(r"\bI'd\b"), "they'd"),
-    (re.compile(r"\bI'll\b"), "they'll"),
-    (re.compile(r"\bI\b|\bi\b"), "they"),
+    (re.compile(r"\bI am\b", re.I), "they are"),
+    (re.compile(r"\bI'm\b|\bIm\b", re.I), "they're"),
+    (re.compile(r"\bI was\b", re.I), "they were"),
+    (re.compile(r"\bI've\b|\bIve\b", re.I), "they've"),
+    (re.compile(r"\bI'd\b", re.I), "they'd"),
+    (re.compile(r"\bI'll\b", re.I), "they'll"),
+    (re.compile(r"\bI\b", re.I), "they"),
     (re.compile(r"\bwe're\b", re.I), "they're"),
     (re.compile(r"\bwe\b", re.I), "they"),
     (re.compile(r"\bmyself\b", re.I), "themselves"),
@@ -197,6 +197,7 @@ _EXPLICIT_DAY: Final = re.compile(
     r"(?:on|this|next) (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b",
     re.I,
 )
+_CLAUSES: Final = re.compile(r"[.,;!?]\s|\s[—–-]\s")
 _RELATIVE_DAY: Final = re.compile(r"\b(today|tonight|tomorrow|yesterday)\b", re.I)
 
 
@@ -302,7 +303,7 @@ def _namings(sentence: str) -> tuple[list[tuple[Entity, Candidate]], str | None]
     seen: set[str] = set()
     for word, name in pairs:
         role = canonical_role(word) or (word if word in _PLURAL_ROLES.values() else None)
-        if role is None or name in _NOT_NAMES or name.lower() in seen:
+        if role is None or name in NOT_NAMES or name.lower() in seen:
             continue
         seen.add(name.lower())
         fact_type = "family" if role in KIN or role in ANIMALS or role == "grandchild" else "relationship"
@@ -352,7 +353,7 @@ def _fact_in(
     words = len(sentence.split())
     if words < 3:
         return None
-    happens = _date_in(sentence, today)
+    happens = date_in(sentence, today)
     past = _PAST.search(sentence) is not None
     category = None
     if _GRIEF.search(sentence):
@@ -420,18 +421,27 @@ def _mentions_role(sentence: str) -> bool:
 
 def third_person(sentence: str) -> str:
     """The person's words about themselves, retold about them ("I live in Porto" → "They live in Porto")."""
-    text = sentence.strip().rstrip(".,!;:")
-    for pattern, replacement in _THIRD_PERSON:
-        text = pattern.sub(replacement, text)
+    text = retell(sentence.strip().rstrip(".,!;:"))
     return text[:1].upper() + text[1:]
 
 
-def _date_in(sentence: str, today: date) -> date | None:
+def retell(text: str) -> str:
+    """``text`` with its first-person words made third-person ("I'm", "i’m" and "im" alike), as it is."""
+    text = text.replace("’", "'")
+    for pattern, replacement in _THIRD_PERSON:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def date_in(sentence: str, today: date) -> date | None:
     """The day a sentence says something happens or happened, when it names one."""
     past = _PAST.search(sentence) is not None
     for pattern, order in ((_DAY_MONTH, "dm"), (_MONTH_DAY, "md")):
         match = pattern.search(sentence)
         if match:
+            # The tense of the clause that names the day ("the date came through, it's the 12th").
+            clause = _CLAUSES.split(sentence[: match.start()])[-1] + sentence[match.start() :]
+            past = _PAST.search(_CLAUSES.split(clause)[0]) is not None
             day_s, month_s = (
                 (match.group(1), match.group(2)) if order == "dm" else (match.group(2), match.group(1))
             )

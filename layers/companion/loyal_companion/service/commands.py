@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any, Final
 
@@ -52,10 +53,10 @@ from loyal_companion.living.mood import Mood
 from loyal_companion.living.proactive import CHECKIN_AFTER_DAYS
 from loyal_companion.living.relationship import level_for, progress_to_next
 from loyal_companion.living.timeparse import TimeParseError, next_birthday, parse_birthday, parse_when, zone
-from loyal_companion.memory.extract import third_person
 from loyal_companion.memory.learn import remember
 from loyal_companion.memory.recall import embed_or_none
-from loyal_companion.memory.rules import Candidate
+from loyal_companion.memory.rules import embedding_text
+from loyal_companion.memory.told import told_fact
 from loyal_companion.safety.messages import where_row
 from loyal_companion.service import safety as turn_safety
 from loyal_companion.service.chat import ChatRequest, chat_turn, load_state, model_params
@@ -294,17 +295,21 @@ def memory_remember(ctx: CommandContext, told: str | None = None) -> Reply:
     unsafe = _not_to_keep(ctx, content)
     if unsafe is not None:
         return unsafe
-    embedder = ctx.services.embedder
-    # Embedded before the transaction opens; when the server fails, a later chat turn embeds it.
-    vectors = embed_or_none(embedder, [content], purpose="remember") if embedder is not None else None
+    person = ctx.info.person
+    fact = told_fact(content, today=ctx.now.date(), person=person.display_name or person.username)
+    embedder = ctx.services.memory_embedder()
+    # Embedded before the transaction opens, so the fact has its vector in this turn; when the server
+    # fails, a later chat turn embeds it.
+    vectors = (
+        embed_or_none(
+            embedder, [embedding_text(fact.content, fact.subject, fact.subject_role)], purpose="remember"
+        )
+        if embedder is not None
+        else None
+    )
     with ctx.transaction() as uow:
         user = ctx.person(uow)
-        fact_id = remember(
-            uow.session,
-            user_id=user.id,
-            candidate=Candidate("general", third_person(content), importance=0.7, confidence=1.0),
-            now=ctx.now,
-        )
+        fact_id = remember(uow.session, user_id=user.id, candidate=fact, now=ctx.now)
         if fact_id is None:
             return ctx.finish(uow, Reply("I already have that one. I won't forget it."))
         if vectors and embedder is not None:
@@ -351,12 +356,12 @@ def memory_edit(ctx: CommandContext) -> Reply:
         if fact is None:
             return ctx.finish(uow, _memory_view(ctx, uow, user.id, page=0, note=_NOT_THERE))
         uow.repos.facts.deactivate(user.id, fact_id, now=ctx.now)
+        person = ctx.info.person
+        told = told_fact(content, today=ctx.now.date(), person=person.display_name or person.username)
         remember(
             uow.session,
             user_id=user.id,
-            candidate=Candidate(
-                fact.fact_type, third_person(content), importance=fact.importance, confidence=1.0
-            ),
+            candidate=replace(told, fact_type=fact.fact_type, importance=fact.importance),
             now=ctx.now,
         )
         return ctx.finish(uow, _memory_view(ctx, uow, user.id, page=0, note=f"Changed to: {content}"))

@@ -17,6 +17,7 @@ from loyal_companion.discord.commands import Invocation
 from loyal_companion.discord.interaction import InteractionInfo
 from loyal_companion.discord.rest import Attachment, DiscordRest
 from loyal_companion.llm.types import ChatModel, Embedder
+from loyal_companion.memory.recall import usable_embedder
 from loyal_companion.wake import NoWaker, Waker
 
 if TYPE_CHECKING:
@@ -107,6 +108,18 @@ class Services:
     waker: Waker = field(default_factory=NoWaker)
     # The model server's moderation endpoint, a second opinion beside safety.detect (None: none).
     moderation: Moderator | None = None
+    # Whether the database keeps vectors (pgvector's table is there), asked once per container.
+    _vectors_ready: bool | None = field(default=None, repr=False)
+
+    def memory_embedder(self) -> Embedder | None:
+        """The embedder, when the database can keep what it makes: with no pgvector nothing is embedded
+        (said once, in the log), rather than a model call whose vector is thrown away."""
+        if self.embedder is None:
+            return None
+        if self._vectors_ready is None:
+            with self.unit_of_work().reading() as uow:
+                self._vectors_ready = uow.repos.facts.vectors_ready()
+        return usable_embedder(self.embedder, database_ready=self._vectors_ready)
 
 
 @dataclass
