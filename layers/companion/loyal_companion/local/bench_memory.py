@@ -375,6 +375,13 @@ def bench_memory(report: Report, *, dataset: Path | None = None, big: int = 10_0
         local, url = _bench_database(tmp)
         try:
             engine = create_db_engine(url)
+            from loyal_companion.local.bench_conversations import bench_conversations
+
+            report("\n== long conversations, told line by line ==")
+            figures["conversations"] = bench_conversations(
+                report, engine, path=path.with_name("conversations.json"), embedder=embedder
+            )
+            report(f"\n== {path.name}: remembered lines of eight people ==")
             runs = [("no embeddings", None)] + ([("with embeddings", embedder)] if embedder else [])
             for label, with_embedder in runs:
                 with Session(engine) as session:
