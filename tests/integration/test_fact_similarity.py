@@ -214,12 +214,15 @@ def test_a_remembered_fact_is_related_by_meaning_on_the_next_turn(
         user_id=str(PERSON),
     )
     with engine.connect() as conn:  # its vector came in the same turn
-        assert conn.execute(
-            text(
-                "SELECT count(*) FROM user_fact_embeddings e JOIN user_facts f ON f.id = e.fact_id "
-                "WHERE f.fact_content = 'They used to go sailing every summer'"
-            )
-        ).scalar_one() == 1
+        assert (
+            conn.execute(
+                text(
+                    "SELECT count(*) FROM user_fact_embeddings e JOIN user_facts f ON f.id = e.fact_id "
+                    "WHERE f.fact_content = 'They used to go sailing every summer'"
+                )
+            ).scalar_one()
+            == 1
+        )
     _chat(worker, LONGING)
     assert "sailing" in _system_prompt(model_stub)
 

@@ -133,7 +133,9 @@ def tell(session: Any, conversation: Conversation, discord_id: int, *, embedder:
             {"content": c.content, "fact_id": None, "vector": to_literal(v)}
             for c, v in zip(candidates, vectors, strict=True)
         ]
-        session.execute(with_vectors, params | {"vectors": json.dumps(rows), "embeddings_model": embedder.model})
+        session.execute(
+            with_vectors, params | {"vectors": json.dumps(rows), "embeddings_model": embedder.model}
+        )
     return listener
 
 
