@@ -98,12 +98,16 @@ def tell(session: Any, conversation: Conversation, discord_id: int, *, embedder:
     from sqlalchemy import text
 
     from loyal_companion.db.vector import to_literal
-    from loyal_companion.local.bench_memory import add_person
     from loyal_companion.memory.learn import EMBEDDED_CTES, LEARN_CTES, learn_params
     from loyal_companion.memory.rules import content_key, embedding_text
     from loyal_companion.memory.told import told_fact
 
-    user_id = add_person(session, _Named(f"listener of {conversation.pair}"), discord_id)
+    user_id = int(
+        session.execute(
+            text("INSERT INTO users (discord_id, discord_username) VALUES (:d, :n) RETURNING id"),
+            {"d": discord_id, "n": f"listener of {conversation.pair}"},
+        ).scalar_one()
+    )
     listener = Listener(conversation, user_id)
     plain = text("WITH " + LEARN_CTES.replace("{guard}", "true") + " SELECT count(*) FROM m_new")
     with_vectors = text(
@@ -137,11 +141,6 @@ def tell(session: Any, conversation: Conversation, discord_id: int, *, embedder:
             with_vectors, params | {"vectors": json.dumps(rows), "embeddings_model": embedder.model}
         )
     return listener
-
-
-@dataclass(frozen=True)
-class _Named:
-    name: str
 
 
 # -- the baselines -----------------------------------------------------------------------------------
@@ -194,12 +193,12 @@ class Baselines:
         if method == "vectors":
             return [self.keys[i] for i in by_meaning[:K]]
         # A plain reciprocal-rank fusion (k = 60) of BM25 and the vectors, weighted alike.
-        fused: Counter[int] = Counter()
+        fused: dict[int, float] = {}
         for rank, i in enumerate(self.bm25.top(words(question), 4 * K)):
-            fused[i] += 1 / (60 + rank + 1)
+            fused[i] = fused.get(i, 0.0) + 1 / (60 + rank + 1)
         for rank, i in enumerate(by_meaning):
-            fused[int(i)] += 1 / (60 + rank + 1)
-        return [self.keys[i] for i, _ in fused.most_common(K)]
+            fused[int(i)] = fused.get(int(i), 0.0) + 1 / (60 + rank + 1)
+        return [self.keys[i] for i in sorted(fused, key=lambda i: -fused[i])[:K]]
 
 
 # -- measuring ---------------------------------------------------------------------------------------
