@@ -74,6 +74,15 @@ class Tuning:
     temporal_weight: float = 0.003
     min_similarity: float = 0.45
     related_share: float = 0.25  # of the best lexical score, for "related"
+    # A word in more than common_share of the person's facts weighs less, down to ubiquitous_weight at
+    # ubiquitous_share (from ubiquity_min_facts facts on: a new person's few facts say little about this).
+    related_word_weight: float = 0.6  # a word the message's concepts brought along, beside its own
+    weak_weight: float = 0.3  # a word heard in every other message ("first", "get", "week")
+    max_terms: int = 64
+    common_share: float = 0.05
+    ubiquitous_share: float = 0.25
+    ubiquitous_weight: float = 0.02
+    ubiquity_min_facts: int = 40
     similarity_weight: float = DEFAULT_SIMILARITY_WEIGHT
 
 
@@ -101,19 +110,33 @@ m_q0 AS (
     JOIN m_concepts c ON c.term = ANY (e.terms)
     WHERE e.user_id = CAST(:user_id AS bigint) AND e.terms && ARRAY(SELECT term FROM m_concepts)
 ), m_q AS (
-    SELECT term, min(concept) AS concept FROM (
-        SELECT term, concept FROM m_concepts UNION ALL SELECT term, concept FROM m_named
+    -- The message's own words first (a word it says outweighs one its concepts bring along).
+    SELECT term, min(concept) AS concept, bool_or(own) AS own FROM (
+        SELECT c.term, c.concept, c.term IN (SELECT term FROM m_q0) AS own FROM m_concepts c
+        UNION ALL SELECT term, concept, true FROM m_named
     ) t
-    GROUP BY term ORDER BY term LIMIT 32
+    GROUP BY term ORDER BY bool_or(own) DESC, term LIMIT CAST(:max_terms AS int)
 ), m_someone AS (
     -- A message that speaks of someone in the person's life is about them before anything else.
     SELECT DISTINCT concept FROM m_named
 ), m_n AS (
     SELECT GREATEST(1, COALESCE((SELECT active_facts FROM user_memory_stats
                                  WHERE user_id = CAST(:user_id AS bigint)), 1)) AS n
-), m_df AS (
-    SELECT q.term, q.concept, d.df, q.term <> ALL (m_weak.terms) AS strong
-    FROM m_q q CROSS JOIN m_weak
+), m_w AS (
+    -- Each word's weight: BM25's rarity among the person's facts (df counted up to df_cap); double for
+    -- someone of their life named in the message; less for a word its concepts brought along or a word
+    -- heard in every other message; almost nothing for a word in a large share of the person's facts
+    -- (the two names of a conversation told line by line), between common_share and ubiquitous_share.
+    SELECT q.term, q.concept, q.term <> ALL (m_weak.terms) AS strong,
+           ln(1 + (m_n.n - d.df + 0.5) / (d.df + 0.5))
+             * CASE WHEN q.concept IN (SELECT concept FROM m_someone) THEN CAST(:w_someone AS float8) ELSE 1 END
+             * CASE WHEN q.own THEN 1 ELSE CAST(:w_related_word AS float8) END
+             * CASE WHEN q.term = ANY (m_weak.terms) THEN CAST(:w_weak AS float8) ELSE 1 END
+             * CASE WHEN m_n.n < CAST(:ubiquity_min_facts AS int) THEN 1
+                    ELSE greatest(CAST(:ubiquitous_weight AS float8), least(1.0,
+                         (CAST(:ubiquitous_share AS float8) - d.df::float8 / m_n.n)
+                         / (CAST(:ubiquitous_share AS float8) - CAST(:common_share AS float8)))) END AS w
+    FROM m_q q CROSS JOIN m_weak CROSS JOIN m_n
     CROSS JOIN LATERAL (
         SELECT count(*) AS df FROM (
             SELECT 1 FROM user_fact_terms p
@@ -122,17 +145,10 @@ m_q0 AS (
         ) c
     ) d
     WHERE d.df > 0
-), m_idf AS (
-    -- A concept is as rare as its commonest word.
-    SELECT concept,
-           ln(1 + (m_n.n - max(df) + 0.5) / (max(df) + 0.5))
-             * CASE WHEN concept IN (SELECT concept FROM m_someone) THEN CAST(:w_someone AS float8) ELSE 1 END AS w,
-           bool_or(strong) AS strong
-    FROM m_df CROSS JOIN m_n GROUP BY concept, m_n.n
 ), m_matches AS (
     -- BM25 per concept: a fact that says "dog" and "Biscuit" scores the concept once, by its best word.
-    SELECT p.fact_id, d.concept, max(p.weight) AS weight
-    FROM m_df d
+    SELECT p.fact_id, d.concept, max(d.w * p.weight) AS score, bool_or(d.strong) AS strong
+    FROM m_w d
     CROSS JOIN LATERAL (
         SELECT p.fact_id, p.weight FROM user_fact_terms p
         WHERE p.user_id = CAST(:user_id AS bigint) AND p.term = d.term
@@ -141,10 +157,10 @@ m_q0 AS (
     ) p
     GROUP BY p.fact_id, d.concept
 ), m_lexical AS (
-    SELECT m.fact_id, sum(i.w * m.weight) AS score, bool_or(i.strong) AS strong
-    FROM m_matches m JOIN m_idf i ON i.concept = m.concept
-    GROUP BY m.fact_id
-    ORDER BY score DESC, m.fact_id DESC
+    SELECT fact_id, sum(score) AS score, bool_or(strong) AS strong
+    FROM m_matches
+    GROUP BY fact_id
+    ORDER BY score DESC, fact_id DESC
     LIMIT CAST(:lexical_limit AS int)
 ), m_lexical_ranked AS (
     SELECT fact_id, score, strong, rank() OVER (ORDER BY round(CAST(score AS numeric), 6) DESC) AS r
@@ -322,6 +338,13 @@ def recall_params(
         "w_temporal": tuning.temporal_weight,
         "min_similarity": tuning.min_similarity,
         "related_share": tuning.related_share,
+        "w_related_word": tuning.related_word_weight,
+        "w_weak": tuning.weak_weight,
+        "max_terms": tuning.max_terms,
+        "common_share": tuning.common_share,
+        "ubiquitous_share": tuning.ubiquitous_share,
+        "ubiquitous_weight": tuning.ubiquitous_weight,
+        "ubiquity_min_facts": tuning.ubiquity_min_facts,
         "similarity_weight": by_meaning.weight if by_meaning else tuning.similarity_weight,
     }
     if by_meaning is not None:

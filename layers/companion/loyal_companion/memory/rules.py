@@ -10,6 +10,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Final
 
+from loyal_companion.memory.concepts import groups_of
+
 FACT_TYPES: Final = (
     "hobby",
     "work",
@@ -82,6 +84,10 @@ ROLE_WORDS: Final = {
     **dict.fromkeys(("parrot", "budgie", "bird"), "bird"),
     **dict.fromkeys(("tortoise", "turtle"), "tortoise"),
     **dict.fromkeys(("pet",), "pet"),
+}
+ROLE_NAMES: Final = {
+    role: tuple(sorted(word for word, named in ROLE_WORDS.items() if named == role))
+    for role in set(ROLE_WORDS.values())
 }
 ANIMALS: Final = frozenset({"dog", "cat", "rabbit", "horse", "hamster", "bird", "tortoise", "pet"})
 KIN: Final = frozenset(
@@ -242,7 +248,8 @@ class Candidate:
             "category": self.category,
             "source": source,
             "names_entity": self.names_entity,
-            "pinned": is_standing(self.fact_type, self.content),
+            # A standing wish is the person's own, never a line someone else said ("Jon said: be gentle").
+            "pinned": self.subject is None and is_standing(self.fact_type, self.content),
         }
 
 
@@ -338,11 +345,13 @@ def query_for(message: str) -> Query:
     groups: dict[str, set[str]] = {}
     for word in words:
         role = ROLE_WORDS.get(word)
-        if role and role != word:
-            groups.setdefault(role, {role}).add(word)
+        if role:  # "father" finds "dad" and "papa", as "dad" finds "father"
+            groups.setdefault(role, {role}).update(ROLE_NAMES[role])
         if word in VERB_FORMS:
             forms = {word, *VERB_FORMS[word]}
             groups.setdefault(min(forms), set()).update(forms)
+        for group in groups_of(word):
+            groups.setdefault(group, set()).update(group.split())
     return Query(
         text=message[:500],
         equivalents=tuple(" ".join(sorted(g)) for _, g in sorted(groups.items())),
