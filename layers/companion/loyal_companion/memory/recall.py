@@ -54,7 +54,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_LIMIT: Final = 12
 BACKFILL_PER_TURN: Final = 16
-DEFAULT_SIMILARITY_WEIGHT: Final = 1.0
+DEFAULT_SIMILARITY_WEIGHT: Final = 0.3
 
 
 @dataclass(frozen=True)
@@ -69,9 +69,9 @@ class Tuning:
     vector_limit: int = 60
     vector_floor: float = 0.2  # closer than this counts as related in meaning at all
     someone_weight: float = 2.0  # a person or animal of their life, named in the message, counts double
-    importance_weight: float = 0.001
-    recency_weight: float = 0.001
-    temporal_weight: float = 0.003
+    importance_weight: float = 0.06
+    recency_weight: float = 0.06
+    temporal_weight: float = 0.18
     min_similarity: float = 0.45
     related_share: float = 0.25  # of the best lexical score, for "related"
     # A word in more than common_share of the person's facts weighs less, down to ubiquitous_weight at
@@ -162,9 +162,6 @@ m_q0 AS (
     GROUP BY fact_id
     ORDER BY score DESC, fact_id DESC
     LIMIT CAST(:lexical_limit AS int)
-), m_lexical_ranked AS (
-    SELECT fact_id, score, strong, rank() OVER (ORDER BY round(CAST(score AS numeric), 6) DESC) AS r
-    FROM m_lexical
 )"""
 
 # Closeness in meaning over the person's newest vectors of the configured model (the message's vector is
@@ -183,33 +180,40 @@ _VECTOR = """
     ORDER BY sim DESC
     LIMIT 3 * CAST(:vector_limit AS int)
 ), m_vector AS (
-    -- The closest in meaning, with the same prior as the words: what lasts before a passing moment.
-    SELECT n.fact_id, n.sim,
-           rank() OVER (ORDER BY round(CAST(n.sim * (0.6 + 0.8 * f.importance) AS numeric), 6) DESC) AS r
+    -- The closest in meaning, those at least vector_floor close.
+    SELECT n.fact_id, n.sim
     FROM m_near n JOIN user_facts f ON f.id = n.fact_id AND f.is_active
     WHERE n.sim >= CAST(:vector_floor AS float8)
-    ORDER BY r
+    ORDER BY n.sim DESC
     LIMIT CAST(:vector_limit AS int)
 )"""
 _NO_VECTOR = """
 , m_vector AS (
-    SELECT CAST(NULL AS bigint) AS fact_id, CAST(NULL AS float8) AS sim, CAST(NULL AS bigint) AS r
-    WHERE false
+    SELECT CAST(NULL AS bigint) AS fact_id, CAST(NULL AS float8) AS sim WHERE false
 )"""
 
 _RANK = """
 , m_fused AS (
-    SELECT x.fact_id, sum(x.rrf) AS rrf, max(x.lex) AS lex, bool_or(x.strong) AS strong, max(x.sim) AS sim
+    -- A convex combination of the two scores, each scaled to the best of its list: the words' BM25 and
+    -- the closeness in meaning above vector_floor (similarity_weight is the share of meaning; 0 with no
+    -- vectors). Scores rather than ranks: a list that is sure of its best keeps it.
+    SELECT x.fact_id,
+           (1 - CAST(:similarity_weight AS float8) * (SELECT count(*) > 0 FROM m_vector)::int)
+             * COALESCE(max(x.lex) / NULLIF((SELECT max(score) FROM m_lexical), 0), 0)
+           + CAST(:similarity_weight AS float8)
+             * COALESCE((max(x.sim) - CAST(:vector_floor AS float8))
+                        / NULLIF((SELECT max(sim) FROM m_vector) - CAST(:vector_floor AS float8), 0), 0)
+             AS fused,
+           max(x.lex) AS lex, bool_or(x.strong) AS strong, max(x.sim) AS sim
     FROM (
-        SELECT fact_id, 1.0 / (60 + r) AS rrf, score AS lex, strong, CAST(NULL AS float8) AS sim
-        FROM m_lexical_ranked
+        SELECT fact_id, score AS lex, strong, CAST(NULL AS float8) AS sim FROM m_lexical
         UNION ALL
-        SELECT fact_id, CAST(:similarity_weight AS float8) / (60 + r), NULL, false, sim FROM m_vector
+        SELECT fact_id, NULL, false, sim FROM m_vector
     ) x
     GROUP BY x.fact_id
 ), m_scored AS (
     SELECT f.id, f.fact_type, f.fact_content, f.subject, f.subject_role, f.happens_on, f.learned_at,
-           u.rrf
+           u.fused
              + CAST(:w_importance AS float8) * f.importance
              + CAST(:w_recency AS float8)
                / (1 + extract(epoch FROM (CAST(:now AS timestamptz) - f.learned_at)) / 2592000.0)
@@ -241,7 +245,7 @@ _RANK = """
     ORDER BY f.id, score DESC
 ), m_pinned AS (
     -- Standing wishes about how to talk with them: in every prompt.
-    SELECT id, fact_type, fact_content, subject, subject_role, happens_on, learned_at, 1.0 AS score,
+    SELECT id, fact_type, fact_content, subject, subject_role, happens_on, learned_at, 10.0 AS score,
            true AS related, 'standing' AS how
     FROM user_facts WHERE user_id = CAST(:user_id AS bigint) AND is_active AND pinned
     ORDER BY id DESC LIMIT 3
@@ -346,6 +350,7 @@ def recall_params(
         "ubiquitous_weight": tuning.ubiquitous_weight,
         "ubiquity_min_facts": tuning.ubiquity_min_facts,
         "similarity_weight": by_meaning.weight if by_meaning else tuning.similarity_weight,
+        "vector_floor": tuning.vector_floor,
     }
     if by_meaning is not None:
         vector = by_meaning.query
@@ -355,7 +360,6 @@ def recall_params(
             "dims": len(vector) if vector else None,
             "vector_scan": tuning.vector_scan,
             "vector_limit": tuning.vector_limit,
-            "vector_floor": tuning.vector_floor,
         }
     return params
 
