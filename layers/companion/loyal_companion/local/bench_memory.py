@@ -337,10 +337,10 @@ SELECT :u, (ARRAY['general','family','work','hobby','event','preference'])[1 + m
               'the kitchen','a train journey','the dentist','a quiz','the bins'])[1 + mod(g / 60, 18)] ||
        ' on day ' || g,
        0.3 + mod(g, 5) / 10.0, 0.7, CAST(:before AS timestamptz) - make_interval(days => 600 + mod(g, 400)), 'bench'
-FROM generate_series(1, :n) g
+FROM generate_series(CAST(:first AS int), CAST(:first AS int) + CAST(:n AS int) - 1) g
 """
         ),
-        {"u": user_id, "n": missing, "before": learned_before},
+        {"u": user_id, "n": missing, "before": learned_before, "first": have + 1},
     )
     return missing
 
