@@ -191,6 +191,8 @@ def _reader(script: dict[str, list[Stated]]) -> Any:
     pointing at the remembered fact it replaces (by the id the window shows)."""
 
     def analyse(request: dict[str, Any]) -> dict[str, Any]:
+        if request["response_format"]["json_schema"]["name"] == "episodes":
+            return {"episodes": []}  # tested in test_episodes
         body = request["messages"][-1]["content"]
         remembered = {m.group(2): int(m.group(1)) for m in re.finditer(r"^\[(\d+)\] (.+?) \(", body, re.M)}
         new = body.split("NEW:\n", 1)[1]

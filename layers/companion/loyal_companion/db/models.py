@@ -460,6 +460,8 @@ class Conversation(Base):
     # Memory reads the conversation in windows: the last message read, and user turns not yet read.
     memory_read_through: Mapped[int | None] = mapped_column(BigInteger)
     memory_unread: Mapped[int] = mapped_column(Integer, server_default=_ZERO)
+    # Turns a model has not summarised into episodes yet (memory.episodes, when the conversation ends).
+    episode_pending: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     # When this conversation last said it is an AI, and last reminded a young person to take a break.
     disclosed_at: Mapped[datetime | None] = mapped_column()
     break_reminded_at: Mapped[datetime | None] = mapped_column()
@@ -472,6 +474,12 @@ class Conversation(Base):
             "ix_conversations_memory_pending",
             "last_message_at",
             postgresql_where=text("memory_unread > 0"),
+        ),
+        # Conversations that ended with turns not summarised into episodes yet.
+        Index(
+            "ix_conversations_episode_pending",
+            "last_message_at",
+            postgresql_where=text("episode_pending"),
         ),
         # A person's current conversation in a channel, however many they have had.
         Index(

@@ -411,21 +411,23 @@ WITH person AS (
 ), touched AS (
     UPDATE conversations c SET message_count = c.message_count + :added, last_message_at = :now, updated_at = :now,
            memory_unread = c.memory_unread + CAST(:unread AS int),
+           episode_pending = c.episode_pending OR CAST(:unread AS int) > 0,
            disclosed_at = CASE WHEN CAST(:disclosed AS boolean) THEN CAST(:now AS timestamptz) ELSE c.disclosed_at END,
            break_reminded_at = CASE WHEN CAST(:break_reminded AS boolean) THEN CAST(:now AS timestamptz)
                                     ELSE c.break_reminded_at END
     FROM latest WHERE c.id = latest.id
-    RETURNING c.id, c.memory_unread
+    RETURNING c.id, c.memory_unread, c.episode_pending
 ), started AS (
     INSERT INTO conversations (user_id, guild_id, channel_id, started_at, last_message_at, message_count,
-                               memory_unread, disclosed_at)
+                               memory_unread, episode_pending, disclosed_at)
     SELECT (SELECT id FROM person), CAST(:guild_id AS bigint), CAST(:channel_id AS bigint), :now, :now, :added,
-           CAST(:unread AS int), CASE WHEN CAST(:disclosed AS boolean) THEN CAST(:now AS timestamptz) END
+           CAST(:unread AS int), CAST(:unread AS int) > 0,
+           CASE WHEN CAST(:disclosed AS boolean) THEN CAST(:now AS timestamptz) END
     WHERE NOT EXISTS (SELECT 1 FROM touched)
-    RETURNING id, memory_unread
+    RETURNING id, memory_unread, episode_pending
 )
-SELECT (SELECT id FROM person) AS user_id, id AS conversation_id, memory_unread FROM touched
-UNION ALL SELECT (SELECT id FROM person), id, memory_unread FROM started
+SELECT (SELECT id FROM person) AS user_id, id AS conversation_id, memory_unread, episode_pending FROM touched
+UNION ALL SELECT (SELECT id FROM person), id, memory_unread, episode_pending FROM started
 """
 )
 
@@ -435,6 +437,7 @@ class Touched:
     user_id: int
     conversation_id: int
     memory_unread: int  # user turns the memory has not read yet, this one included
+    episode_pending: bool = False  # turns a model will summarise into episodes when it ends
 
 
 def touch_conversation(
@@ -471,7 +474,9 @@ def touch_conversation(
             "break_reminded": break_reminded,
         },
     ).one()
-    return Touched(int(row.user_id), int(row.conversation_id), int(row.memory_unread))
+    return Touched(
+        int(row.user_id), int(row.conversation_id), int(row.memory_unread), bool(row.episode_pending)
+    )
 
 
 _STORE_TURN_SQL = sql(

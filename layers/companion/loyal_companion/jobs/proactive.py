@@ -48,6 +48,7 @@ from loyal_companion.living.timeparse import TimeParseError, zone
 from loyal_companion.llm.offline import OFFLINE_LABEL
 from loyal_companion.llm.prompt import FactLine, PromptInput, compose
 from loyal_companion.llm.types import ChatModel, Embedder, ModelError, ModelParams
+from loyal_companion.memory.episodes import summarise_ended
 from loyal_companion.memory.learn import learn_ended
 from loyal_companion.observability import record_metric
 from loyal_companion.safety.means import gives_method
@@ -134,6 +135,7 @@ class ProactiveResult:
     failed: int = 0
     checkins_created: int = 0
     memory_windows: int = 0
+    episodes: int = 0
     receipts_dropped: int = 0
     leased_elsewhere: bool = False
     next_wake: datetime | None = None  # the wake-up this run armed, if it changed it
@@ -195,6 +197,7 @@ def _run(
         result.checkins_created = int(getattr(created, "rowcount", 0) or 0)
         uow.commit()
     result.memory_windows = _read_ended_conversations(deps, now)
+    result.episodes = _summarise_ended_conversations(deps, now)
     result.receipts_dropped = _drop_old_receipts(deps, now)
     dm_channels: dict[int, str] = {}
     backlog = False
@@ -230,6 +233,8 @@ _NEXT_DUE_SQL = sql(
 SELECT LEAST(
     (SELECT min(due_at) FROM scheduled_events WHERE status IN ('pending', 'sending')),
     (SELECT min(c.last_message_at) FROM conversations c WHERE c.memory_unread > 0)
+        + CAST(:conversation_timeout AS interval),
+    (SELECT min(c.last_message_at) FROM conversations c WHERE c.episode_pending)
         + CAST(:conversation_timeout AS interval),
     (SELECT min(created_at) FROM interaction_receipts) + CAST(:receipt_keep AS interval),
     (SELECT min(u.last_seen_at) + CAST(:checkin_after AS interval)"""
@@ -344,6 +349,22 @@ def _read_ended_conversations(deps: ProactiveDeps, now: datetime) -> int:
         )
     except Exception:  # memory can wait for the next run; the reminders due now cannot
         logger.exception("reading ended conversations into memory failed; the next run tries again")
+        return 0
+
+
+def _summarise_ended_conversations(deps: ProactiveDeps, now: datetime) -> int:
+    """What happened in conversations that ended, as a few dated lines memory recalls (with a model)."""
+    try:
+        return summarise_ended(
+            unit_of_work=deps.unit_of_work,
+            model=deps.model,
+            model_name=deps.model_name,
+            now=now,
+            timeout=deps.conversation_timeout,
+            embedder=deps.embedder,
+        )
+    except Exception:  # the episodes can wait for the next run
+        logger.exception("summarising ended conversations failed; the next run tries again")
         return 0
 
 

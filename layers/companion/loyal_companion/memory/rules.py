@@ -28,8 +28,11 @@ FACT_TYPES: Final = (
 # Facts a companion does not volunteer in a public channel; they come up there only when the person's
 # own message is about them (recall marks such facts as related). In DMs every fact is eligible.
 SENSITIVE_TYPES: Final = frozenset(
-    {"grief_context", "attachment_pattern", "coping_mechanism", "relationship", "family"}
+    {"grief_context", "attachment_pattern", "coping_mechanism", "relationship", "family", "episode"}
 )
+# What happened in a conversation, summarised by a model when it ends (``memory.episodes``): not a type
+# the window reading proposes.
+EPISODE: Final = "episode"
 TEMPORAL_RELEVANCE: Final = ("past", "present", "future", "timeless")
 # How much a fact of each type matters when nothing else says (a light tie-breaker in recall).
 DEFAULT_IMPORTANCE: Final = {

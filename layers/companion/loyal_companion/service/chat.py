@@ -361,7 +361,7 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
             min((datetime.fromisoformat(f["ask_at"]) for f in wanted.followups), default=None)
             if effects.followups_added
             else None,
-            now + timeout + SOONEST if touched.memory_unread else None,
+            now + timeout + SOONEST if touched.memory_unread or touched.episode_pending else None,
         ),
     )
     # Work the reply does not wait for; the worker runs it once the reply is delivered.
