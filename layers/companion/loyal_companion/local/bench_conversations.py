@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import statistics
 import time
 from collections import Counter
@@ -91,15 +92,43 @@ class Listener:
     conversation: Conversation
     user_id: int
     fact_of: dict[str, str] = field(default_factory=dict)
+    # An episode's key → the lines of its session it tells again (see ``covers``).
+    covered_by: dict[str, set[str]] = field(default_factory=dict)
 
 
-def tell(session: Any, conversation: Conversation, discord_id: int, *, embedder: Any = None) -> Listener:
-    """Each line told with /memory remember's reading, a session's lines in one write, as told that day."""
+_STOP = frozenset(
+    "about after again also always been before being could didn't does doesn't down even every from have "
+    "having here into just like made make more most much only over really said same some still than that "
+    "their them then there they this those through very want well went were what when where which while "
+    "will with would your".split()
+)
+
+
+def _stems(text: str, names: Sequence[str]) -> set[str]:
+    skip = {n.lower() for n in names}
+    return {
+        w[:5]
+        for w in re.findall(r"[a-zà-ÿ']{4,}", text.lower())
+        if w not in _STOP and w.strip("'s") not in skip
+    }
+
+
+def covers(episode: str, line: str, names: Sequence[str]) -> bool:
+    """An episode tells a line of its session again when they share two words that carry meaning (by
+    their first five letters, the speakers' names left out): how an episode is credited with a line."""
+    return len(_stems(episode, names) & _stems(line, names)) >= 2
+
+
+def tell(
+    session: Any, conversation: Conversation, discord_id: int, *, embedder: Any = None, episodes: bool = False
+) -> Listener:
+    """Each line told with /memory remember's reading, a session's lines in one write, as told that day;
+    with ``episodes``, each session's summary lines as a model would write them when it ended."""
     from sqlalchemy import text
 
     from loyal_companion.db.vector import to_literal
     from loyal_companion.memory.learn import EMBEDDED_CTES, LEARN_CTES, learn_params
-    from loyal_companion.memory.rules import content_key, embedding_text
+    from loyal_companion.memory.rules import EPISODE, Candidate, content_key, day_in_words, embedding_text
     from loyal_companion.memory.told import told_fact
 
     user_id = int(
@@ -120,6 +149,17 @@ def tell(session: Any, conversation: Conversation, discord_id: int, *, embedder:
         candidates = [told_fact(line.line, today=at.date()) for line in lines]
         for line, candidate in zip(lines, candidates, strict=True):
             listener.fact_of[line.id] = content_key(candidate.content)
+        if episodes:
+            for day, said in conversation.episodes:
+                if day != at:
+                    continue
+                episode = Candidate(
+                    EPISODE, f"On {day_in_words(at.date())}, {said}", importance=0.6, happens_on=at.date()
+                )
+                candidates.append(episode)
+                listener.covered_by[content_key(episode.content)] = {
+                    line.id for line in lines if covers(said, line.text, conversation.speakers)
+                }
         params = learn_params(
             user_id=user_id,
             guild_id=None,
@@ -246,7 +286,7 @@ def ask(
         conversation = listener.conversation
         asked_on = conversation.last + timedelta(days=7)
         for question in conversation.questions:
-            wanted = {listener.fact_of[a] for a in question.answers}
+            wanted = set(question.answers)
             by_meaning = None
             if embedder is not None:
                 by_meaning = ByMeaning(model=embedder.model, query=embedder.embed([question.text])[0])
@@ -260,17 +300,19 @@ def ask(
                 by_meaning=by_meaning,
             )
             run.timings.append(time.perf_counter() - started)
-            shown = for_prompt(recalled, public=False, limit=K)
+            shown = for_prompt(recalled, public=False, limit=K, today=asked_on.date())
             section = "\n".join(f"- {line}" for line in prompt_lines(shown, today=asked_on.date()))
             run.tokens.append(count_tokens(section))
             from loyal_companion.memory.rules import content_key
 
-            got = {content_key(r.content) for r in shown}
+            keys = {content_key(r.content) for r in shown}
+            got = {a for a in wanted if listener.fact_of[a] in keys}
+            got |= {a for key in keys for a in listener.covered_by.get(key, ())}
             recall_of = {"ours": len(wanted & got) / len(wanted)}
             for method in methods:
                 assert baselines is not None
                 top = set(baselines[conversation.pair].ranked(method, question.text))
-                recall_of[method] = len(wanted & top) / len(wanted)
+                recall_of[method] = len({a for a in wanted if listener.fact_of[a] in top}) / len(wanted)
             run.results.append(Result(conversation, question, recall_of))
     return run
 
@@ -328,13 +370,15 @@ def bench_conversations(
         f"({', '.join(f'{kinds[k]} {k}' for k in KINDS)}); held out from tuning: {', '.join(held)}"
     )
     figures: dict[str, Any] = {}
-    runs = [("no embeddings", None)] + ([("with embeddings", embedder)] if embedder is not None else [])
-    for label, with_embedder in runs:
+    runs = [("no embeddings", None, False), ("no embeddings, with episodes", None, True)]
+    if embedder is not None:
+        runs += [("with embeddings", embedder, False), ("with embeddings, with episodes", embedder, True)]
+    for label, with_embedder, episodes in runs:
         with Session(engine) as session:
             session.execute(text("DELETE FROM users"))
             started = time.perf_counter()
             listeners = [
-                tell(session, c, 420000000000000000 + i, embedder=with_embedder)
+                tell(session, c, 420000000000000000 + i, embedder=with_embedder, episodes=episodes)
                 for i, c in enumerate(conversations)
             ]
             session.commit()
@@ -342,6 +386,8 @@ def bench_conversations(
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
         methods = ["bm25", "bm25_stems", "newest"] if with_embedder is None else ["vectors", "rrf", "bm25"]
+        if episodes:
+            methods = []
         with Session(engine) as session:
             baselines = {lst.conversation.pair: Baselines(session, lst, with_embedder) for lst in listeners}
             ask(session, listeners[:1], embedder=with_embedder)  # warm the caches
@@ -349,7 +395,7 @@ def bench_conversations(
         facts = round(sum(len(lst.fact_of) for lst in listeners) / len(listeners))
         report(f"\n-- {label} (told in {told_s:.1f} s; about {facts} lines per person) --")
         figures[label] = report_run(report, run, ["ours", *methods])
-        for size in sizes:
+        for size in sizes if not episodes else ():
             with Session(engine) as session:
                 for lst in listeners:
                     _pad_person(session, lst.user_id, size, min(x.at for x in lst.conversation.lines))

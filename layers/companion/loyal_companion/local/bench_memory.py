@@ -274,7 +274,7 @@ def measure(
                 by_meaning=by_meaning,
             )
             scores.timings.append(time.perf_counter() - started)
-            shown = for_prompt(recalled, public=False, limit=K)
+            shown = for_prompt(recalled, public=False, limit=K, today=asked_on.date())
             section = "\n".join(f"- {line}" for line in prompt_lines(shown, today=asked_on.date()))
             scores.tokens.append(count_tokens(section))
             got = {_key(r.content) for r in shown}

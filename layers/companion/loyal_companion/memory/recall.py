@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from loyal_companion.db.sql import sql
 from loyal_companion.db.uow import UnitOfWork
 from loyal_companion.db.vector import to_literal
+from loyal_companion.llm.tokens import count_tokens
 from loyal_companion.llm.types import Embedder, ModelError
 from loyal_companion.memory.rules import (
     SENSITIVE_TYPES,
@@ -53,6 +54,7 @@ from loyal_companion.memory.rules import (
 logger = logging.getLogger(__name__)
 
 DEFAULT_LIMIT: Final = 12
+MEMORY_TOKENS: Final = 600  # the memory section of the prompt at most
 BACKFILL_PER_TURN: Final = 16
 DEFAULT_SIMILARITY_WEIGHT: Final = 0.3
 
@@ -405,11 +407,27 @@ def recalled_from_json(rows: list[dict[str, Any]] | None) -> list[Recalled]:
     return out
 
 
-def for_prompt(recalled: Sequence[Recalled], *, public: bool, limit: int = DEFAULT_LIMIT) -> list[Recalled]:
+def for_prompt(
+    recalled: Sequence[Recalled],
+    *,
+    public: bool,
+    limit: int = DEFAULT_LIMIT,
+    today: date | None = None,
+    max_tokens: int = MEMORY_TOKENS,
+) -> list[Recalled]:
     """What may reach the prompt: in a public channel, sensitive facts only when the message is about
-    them; everywhere, at most ``limit``, best first."""
-    eligible = [r for r in recalled if not (public and r.sensitive and not r.related)]
-    return eligible[:limit]
+    them; everywhere, at most ``limit``, best first, and (given ``today``, to write their dates) no more
+    than ``max_tokens`` of memory section: a long line that would not fit gives way to shorter ones."""
+    eligible = [r for r in recalled if not (public and r.sensitive and not r.related)][:limit]
+    if today is None:
+        return eligible
+    shown, used = [], 0
+    for r, line in zip(eligible, prompt_lines(eligible, today=today), strict=True):
+        cost = count_tokens(f"- {line}\n")
+        if used + cost <= max_tokens:
+            shown.append(r)
+            used += cost
+    return shown
 
 
 def prompt_lines(recalled: Sequence[Recalled], *, today: date) -> list[str]:

@@ -225,8 +225,9 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
         for t in loaded.turns
         if t.role != "system"
     ]
-    shown = for_prompt(loaded.facts, public=public, limit=limit) if memory_on else []
-    lines = prompt_lines(shown, today=_local_today(state, now))
+    today = _local_today(state, now)
+    shown = for_prompt(loaded.facts, public=public, limit=limit, today=today) if memory_on else []
+    lines = prompt_lines(shown, today=today)
     # Best first: the composer drops from the end when over budget.
     facts = [FactLine(line, 1.0 - i / (len(lines) + 1)) for i, line in enumerate(lines)]
 
