@@ -411,3 +411,70 @@ def test_the_prompt_drops_the_strangers_line_once_known_and_stays_steady_with_gr
     assert "as the personality sees them by default" not in later
     assert "happy" not in later and "steady" in later
     assert json.dumps(later)  # the prompt is plain text
+
+
+def test_a_name_in_most_of_the_facts_weighs_almost_nothing(
+    engine: Engine, session_factory: sessionmaker[Session]
+) -> None:
+    """A conversation told line by line names both friends everywhere: the short lines that only name them
+    must not come before the one that answers."""
+    user_id = _person(engine)
+    chatter = [Candidate("general", f"Mara said: {x}, Jon", subject="Mara") for x in SMALL_TALK]
+    _learn(
+        engine, user_id, *chatter, Candidate("general", "Mara adopted a greyhound called Pip", subject="Mara")
+    )
+    assert _recall(session_factory, user_id, "What greyhound does Mara have?")[0] == (
+        "Mara adopted a greyhound called Pip"
+    )
+    # and a question in other words finds it through the everyday concept of a pet
+    assert "Mara adopted a greyhound called Pip" in _recall(session_factory, user_id, "Does Mara have a pet?")
+
+
+SMALL_TALK = [
+    "Good to hear from you",
+    "Talk soon",
+    "Count me in",
+    "Same here, honestly",
+    "That sounds lovely",
+    "How was your week",
+    "Night, sleep well",
+    "Haha yes",
+    "I love that for you",
+    "Fingers crossed",
+    "Keep me posted",
+    "Sending you a hug",
+    "You always know what to say",
+    "Take care of yourself",
+    "Catch you later",
+    "What's new with you",
+    "Work has been crazy lately",
+    "Thanks, that means a lot",
+    "I totally get that",
+    "Good luck, you've got this",
+]
+
+
+def test_what_a_message_dates_comes_first_when_it_names_a_month(
+    engine: Engine, session_factory: sessionmaker[Session]
+) -> None:
+    user_id = _person(engine)
+    _learn(
+        engine,
+        user_id,
+        Candidate("general", "They went to the seaside at Whitby"),
+        now=T0 - timedelta(days=200),
+    )
+    _learn(
+        engine,
+        user_id,
+        Candidate("general", "They went to the seaside at Scarborough"),
+        now=T0 - timedelta(days=30),
+    )
+    _learn(engine, user_id, *[Candidate("general", f"They read a good book number {i}") for i in range(20)])
+    may = (T0 - timedelta(days=200)).strftime("%B")
+    assert _recall(session_factory, user_id, f"Where did I go to the seaside in {may}?")[0] == (
+        "They went to the seaside at Whitby"
+    )
+    assert _recall(session_factory, user_id, "Where did I go to the seaside last month?")[0] == (
+        "They went to the seaside at Scarborough"
+    )

@@ -153,10 +153,11 @@ def test_a_fact_is_tied_to_who_it_is_about() -> None:
 
 def test_a_message_becomes_a_query_with_roles_verb_forms_and_when() -> None:
     query = query_for("When did I lose my dad? I grow tired.")
-    assert set(query.equivalents) == {"dad father", "lose lost", "grew grow grown"}
+    assert {"dad daddy father pa papa pop", "lose lost", "grew grow grown"} <= set(query.equivalents)
+    assert "exhausted sleep slept tired" in query.equivalents  # an everyday concept (memory.concepts)
     assert query.temporal
     assert not query_for("How is my puppy?").temporal
-    assert query_for("How is my puppy?").equivalents == ("dog puppy",)
+    assert "dog doggo doggy hound pup puppy" in query_for("How is my puppy?").equivalents
 
 
 def test_facts_carry_their_dates_in_words() -> None:
@@ -286,3 +287,28 @@ def test_replies_have_clean_punctuation_whatever_comes_in(message: str, facts: l
     reply = offline_reply(_state(message, related_facts=tuple(facts)))
     body = reply.removesuffix(OFFLINE_LABEL)
     assert ".." not in body.replace("…", "") and "?." not in body and "!." not in body
+
+
+def test_the_days_a_message_names_are_read_as_the_person_means_them() -> None:
+    from datetime import date
+
+    from loyal_companion.memory.rules import named_period
+
+    today = date(2023, 6, 15)
+    assert named_period("what did I do in May?", today) == (date(2023, 5, 1), date(2023, 5, 31))
+    assert named_period("what happened in December", today) == (date(2022, 12, 1), date(2022, 12, 31))
+    assert named_period("on the 8th of May", today) == (date(2023, 5, 8), date(2023, 5, 8))
+    assert named_period("what about July 3rd", today) == (date(2022, 7, 3), date(2022, 7, 3))
+    assert named_period("anything in 2021?", today) == (date(2021, 1, 1), date(2021, 12, 31))
+    assert named_period("yesterday", today) == (date(2023, 6, 14), date(2023, 6, 14))
+    assert named_period("last week", today) == (date(2023, 6, 5), date(2023, 6, 11))
+    assert named_period("I may go", today) is None
+    assert named_period("when did Mara adopt Pip?", today) is None
+
+
+def test_a_question_finds_the_everyday_words_of_its_concepts() -> None:
+    from loyal_companion.memory.rules import query_for
+
+    groups = " ".join(query_for("What does Bram do for work?").equivalents)
+    assert "shift" in groups and "job" in groups
+    assert "papa" in " ".join(query_for("how is my father?").equivalents)  # a role finds all its words

@@ -74,6 +74,8 @@ class Tuning:
     importance_weight: float = 0.06
     recency_weight: float = 0.06
     temporal_weight: float = 0.18
+    period_weight: float = 0.3  # dated within the days the message names (period_margin days either side)
+    period_margin: int = 3
     min_similarity: float = 0.45
     related_share: float = 0.25  # of the best lexical score, for "related"
     # A word in more than common_share of the person's facts weighs less, down to ubiquitous_weight at
@@ -220,7 +222,13 @@ _RANK = """
              + CAST(:w_recency AS float8)
                / (1 + extract(epoch FROM (CAST(:now AS timestamptz) - f.learned_at)) / 2592000.0)
              + CASE WHEN CAST(:temporal AS boolean) AND f.happens_on IS NOT NULL
-                    THEN CAST(:w_temporal AS float8) ELSE 0 END AS score,
+                    THEN CAST(:w_temporal AS float8) ELSE 0 END
+             -- Dated near the days the message names ("what did I do in May?"): when it happened, or
+             -- else when it was told.
+             + CASE WHEN COALESCE(f.happens_on, CAST(f.learned_at AS date))
+                         BETWEEN CAST(:period_from AS date) - CAST(:period_margin AS int)
+                             AND CAST(:period_to AS date) + CAST(:period_margin AS int)
+                    THEN CAST(:w_period AS float8) ELSE 0 END AS score,
            (u.strong AND u.lex >= CAST(:related_share AS float8) * (SELECT max(score) FROM m_lexical))
              OR COALESCE(u.sim >= CAST(:min_similarity AS float8), false) AS related,
            'match' AS how
@@ -326,12 +334,16 @@ def recall_params(
 ) -> dict[str, Any]:
     """The statement's parameters for ``message`` (``RECALL_CTES`` or, with ``by_meaning``,
     ``RECALL_CTES_BY_MEANING``)."""
-    query: Query = query_for(message)
+    query: Query = query_for(message, today=now.date())
     params: dict[str, Any] = {
         "user_id": user_id,
         "query": query.text,
         "equivalents": list(query.equivalents),
         "temporal": query.temporal,
+        "period_from": query.period[0] if query.period else None,
+        "period_to": query.period[1] if query.period else None,
+        "period_margin": tuning.period_margin,
+        "w_period": tuning.period_weight,
         "weak_words": " ".join(sorted(WEAK_WORDS)),
         "now": now,
         "recall_k": tuning.limit,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Final
 
 from loyal_companion.memory.concepts import groups_of
@@ -341,9 +341,77 @@ class Query:
     text: str
     equivalents: tuple[str, ...]
     temporal: bool
+    # The days the message names ("in May", "on 8 May 2023", "last week"), first and last: facts that
+    # happened or were told then come first.
+    period: tuple[date, date] | None = None
 
 
-def query_for(message: str) -> Query:
+_MONTH_NAMES: Final = (
+    "january february march april may june july august september october november december".split()
+)
+_MONTH: Final = "|".join(_MONTH_NAMES + [m[:3] for m in _MONTH_NAMES if m != "may"] + ["sept"])
+_DAY_OF_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?(?: of)? ({_MONTH})\b(?:,? (\d{{4}}))?", re.I)
+_MONTH_OF_DAY = re.compile(rf"\b({_MONTH}) (\d{{1,2}})(?:st|nd|rd|th)?\b(?:,? (\d{{4}}))?", re.I)
+_IN_MONTH = re.compile(
+    rf"\b(?:in|during|last|this|early|late|mid|around|since) (?:-?\s?)?({_MONTH})\b(?:,? (\d{{4}}))?", re.I
+)
+_IN_YEAR = re.compile(r"\b(?:in|during|since) (\d{4})\b")
+_RELATIVE = re.compile(r"\b(yesterday|last week|last month|last year|this week|this month)\b", re.I)
+
+
+def _month(word: str) -> int:
+    word = word.lower()
+    return next(i for i, m in enumerate(_MONTH_NAMES, start=1) if m.startswith(word[:3]))
+
+
+def _month_span(year: int, month: int) -> tuple[date, date]:
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    return date(year, month, 1), following - timedelta(days=1)
+
+
+def named_period(message: str, today: date) -> tuple[date, date] | None:
+    """The days a message names, read as the person means them on ``today`` (a month without a year is
+    its last occurrence, a day-and-month the nearest before or on today)."""
+    for pattern, day_at, month_at in ((_DAY_OF_MONTH, 1, 2), (_MONTH_OF_DAY, 2, 1)):
+        if match := pattern.search(message):
+            month, day = _month(match.group(month_at)), int(match.group(day_at))
+            year = int(match.group(3)) if match.group(3) else today.year
+            try:
+                named = date(year, month, day)
+                if not match.group(3) and named > today:
+                    named = date(year - 1, month, day)
+            except ValueError:
+                return None
+            return named, named
+    if match := _IN_MONTH.search(message):
+        month = _month(match.group(1))
+        year = int(match.group(2)) if match.group(2) else today.year - (month > today.month)
+        return _month_span(year, month)
+    if match := _IN_YEAR.search(message):
+        year = int(match.group(1))
+        return date(year, 1, 1), date(year, 12, 31)
+    if match := _RELATIVE.search(message):
+        word = match.group(1).lower()
+        if word == "yesterday":
+            return today - timedelta(days=1), today - timedelta(days=1)
+        if word in ("last week", "this week"):
+            end = today - timedelta(days=today.weekday() + 1) if word == "last week" else today
+            return end - timedelta(days=6 if word == "last week" else today.weekday()), end
+        if word in ("last month", "this month"):
+            first = today.replace(day=1)
+            return (
+                _month_span(*((first - timedelta(days=1)).timetuple()[:2]))
+                if word == "last month"
+                else (
+                    first,
+                    today,
+                )
+            )
+        return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
+    return None
+
+
+def query_for(message: str, today: date | None = None) -> Query:
     words = [w.lower() for w in _WORD.findall(message)]
     groups: dict[str, set[str]] = {}
     for word in words:
@@ -359,6 +427,7 @@ def query_for(message: str) -> Query:
         text=message[:500],
         equivalents=tuple(" ".join(sorted(g)) for _, g in sorted(groups.items())),
         temporal=bool(_TEMPORAL_QUESTION.search(message)),
+        period=named_period(message, today) if today is not None else None,
     )
 
 
