@@ -319,7 +319,9 @@ def run_turns(
 # -- statements' buffers -----------------------------------------------------------------------------
 
 
-def turn_plans(url: str, discord_base: str, message: str) -> list[tuple[str, int, float]]:
+def turn_plans(
+    url: str, discord_base: str, message: str, embedder: Any = None
+) -> list[tuple[str, int, float]]:
     """Each statement of one turn with the buffers it touched and its time: the turn is run once while
     its statements are recorded, then its rows are removed and every statement is run again under EXPLAIN
     (ANALYZE, BUFFERS) in one transaction that is rolled back. (first words, shared buffers, ms)."""
@@ -331,6 +333,7 @@ def turn_plans(url: str, discord_base: str, message: str) -> list[tuple[str, int
 
     engine = create_db_engine(url)
     services = _turn_services(url, discord_base, engine)
+    services.embedder = embedder
     recorded: list[tuple[str, Any]] = []
 
     def record(

@@ -3,6 +3,8 @@ other words ("What does she do for work?" finds "twelve hours on shift"; "her pe
 
 Each group is one concept for recall: a question's word that is in a group brings the group's other words
 along, and a fact that says any of them matches the concept once, by its best word (``memory.recall``).
+A group with head words ("pet pets: dog cat …") is a kind and its kinds: "pet" brings "dog" and "cat",
+"dog" brings "pet" but not "cat".
 Written for the parts of life people tell a companion about — work, study, health, loss, love, family,
 home, travel, pastimes, music, food, animals, money, feelings — from general English, not from any data
 set's questions. A word may be in several groups; a group is kept small enough that its words are close.
@@ -59,8 +61,8 @@ GROUPS: Final = (
     "train trains railway rail station",
     "car cars drive driving drove vehicle",
     # pastimes
-    "hobby hobbies pastime craft crafts",
-    "sport sports running run marathon race climbing bouldering swimming swim swam cycling football "
+    "hobby hobbies pastime: craft crafts pottery painting knitting gardening",
+    "sport sports: running run marathon race climbing bouldering swimming swim swam cycling football "
     "cricket rugby tennis",
     "pottery ceramics clay wheel glaze kiln mug mugs bowl",
     "paint painting painted watercolour watercolor art artist drawing sketch exhibition",
@@ -72,14 +74,14 @@ GROUPS: Final = (
     "photo photos photograph photographs photography photographer camera",
     # music
     "music musician musical song songs sing singing sang singer choir band gig gigs concert",
-    "instrument instruments piano guitar bass drums drum violin cello keyboard",
+    "instrument instruments: piano guitar bass drums drum violin cello keyboard",
     # food
     "food eat eating ate meal meals dinner lunch breakfast",
     "cook cooking cooked chef recipe recipes kitchen bake baking",
     "restaurant restaurants cafe café taqueria takeaway menu",
     "vegetarian vegan meat veggie plant-based",
     # animals
-    "pet pets dog dogs cat cats puppy pup kitten greyhound collie terrier animal animals",
+    "pet pets animal animals: dog dogs cat cats puppy pup kitten greyhound collie terrier",
     # money
     "money pay paid salary wage wages afford debt rent raised fundraising donate donated charity",
     # feelings
@@ -91,11 +93,24 @@ GROUPS: Final = (
 )
 
 
-def _index() -> dict[str, tuple[int, ...]]:
-    index: dict[str, list[int]] = {}
-    for i, group in enumerate(GROUPS):
-        for word in group.split():
-            index.setdefault(word, []).append(i)
+def _split(group: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A group's head words (before a colon: "pet", "sport") and its other words."""
+    head, _, rest = group.rpartition(":")
+    return tuple(head.split()), tuple(rest.split())
+
+
+def _index() -> dict[str, tuple[str, ...]]:
+    """Each word → the groups it brings along: all of a group for an equal word or a head word ("pet"
+    brings "dog" and "cat"), the heads alone for a word under a head ("dog" brings "pet", not "cat")."""
+    index: dict[str, list[str]] = {}
+    for group in GROUPS:
+        heads, words = _split(group)
+        everything = " ".join(heads + words)
+        for word in heads or words:
+            index.setdefault(word, []).append(everything)
+        if heads:
+            for word in words:
+                index.setdefault(word, []).append(" ".join((*heads, word)))
     return {word: tuple(groups) for word, groups in index.items()}
 
 
@@ -103,6 +118,5 @@ _INDEX: Final = _index()
 
 
 def groups_of(word: str) -> tuple[str, ...]:
-    """The concept groups ``word`` (lower case) belongs to, as space-separated words."""
-    found = _INDEX.get(word) or _INDEX.get(word.removesuffix("'s")) or _INDEX.get(word.removesuffix("s"))
-    return tuple(GROUPS[i] for i in found or ())
+    """The groups of words ``word`` (lower case) brings along, each as space-separated words."""
+    return _INDEX.get(word) or _INDEX.get(word.removesuffix("'s")) or _INDEX.get(word.removesuffix("s")) or ()

@@ -198,15 +198,12 @@ _NO_VECTOR = """
 
 _RANK = """
 , m_fused AS (
-    -- A convex combination of the two scores, each scaled to the best of its list: the words' BM25 and
-    -- the closeness in meaning above vector_floor (similarity_weight is the share of meaning; 0 with no
-    -- vectors). Scores rather than ranks: a list that is sure of its best keeps it.
+    -- The words' BM25 scaled to the best of its list, plus similarity_weight times the closeness in
+    -- meaning scaled to the closest: meaning adds to what the words found and brings in what they
+    -- missed, and never takes a strong match of the words away (lc bench memory chose the weight).
     SELECT x.fact_id,
-           (1 - CAST(:similarity_weight AS float8) * (SELECT count(*) > 0 FROM m_vector)::int)
-             * COALESCE(max(x.lex) / NULLIF((SELECT max(score) FROM m_lexical), 0), 0)
-           + CAST(:similarity_weight AS float8)
-             * COALESCE((max(x.sim) - CAST(:vector_floor AS float8))
-                        / NULLIF((SELECT max(sim) FROM m_vector) - CAST(:vector_floor AS float8), 0), 0)
+           COALESCE(max(x.lex) / NULLIF((SELECT max(score) FROM m_lexical), 0), 0)
+           + CAST(:similarity_weight AS float8) * COALESCE(max(x.sim) / NULLIF((SELECT max(sim) FROM m_vector), 0), 0)
              AS fused,
            max(x.lex) AS lex, bool_or(x.strong) AS strong, max(x.sim) AS sim
     FROM (
