@@ -5,6 +5,9 @@
   ended ones through a partial index, as it finds those with unread turns.
 - user_facts of type ``episode`` need no schema: a dated line ("On Tuesday 7 May 2024 they went to their
   first pottery class and loved it") with ``happens_on`` and ``source`` = 'episode'.
+- personalities' ``facts.similarity_weight``: recall now adds closeness in meaning to the words' score
+  instead of fusing their ranks, and the number means the share meaning adds; a personality still at the
+  old default (1.0) moves to the new one (0.3, what `lc bench memory` measured best).
 
 Revision ID: 0015
 Revises: 0014
@@ -34,7 +37,16 @@ def upgrade() -> None:
         postgresql_where=sa.text("episode_pending"),
     )
 
+    op.execute(
+        "UPDATE personalities SET settings = jsonb_set(settings, '{facts,similarity_weight}', '0.3'::jsonb) "
+        "WHERE settings -> 'facts' -> 'similarity_weight' = '1.0'::jsonb"
+    )
+
 
 def downgrade() -> None:
+    op.execute(
+        "UPDATE personalities SET settings = jsonb_set(settings, '{facts,similarity_weight}', '1.0'::jsonb) "
+        "WHERE settings -> 'facts' -> 'similarity_weight' = '0.3'::jsonb"
+    )
     op.drop_index("ix_conversations_episode_pending", table_name="conversations")
     op.drop_column("conversations", "episode_pending")

@@ -348,3 +348,27 @@ def test_offline_sql_creates_every_table() -> None:
     assert "INSERT INTO personalities" in sql
     # Fact embeddings only where pgvector exists: decided by the server, so the offline SQL carries it too.
     assert "CREATE EXTENSION IF NOT EXISTS vector" in sql and "user_fact_embeddings" in sql
+
+
+def test_a_personality_at_the_old_weight_of_meaning_moves_to_the_new_one(empty_database_url: str) -> None:
+    """0015: meaning now adds to the words' score, so the Bartender's 1.0 (a rank fusion's) becomes 0.3."""
+
+    def weight() -> object:
+        engine = create_db_engine(empty_database_url, pooled=False)
+        try:
+            with engine.connect() as conn:
+                return conn.execute(
+                    text(
+                        "SELECT settings -> 'facts' -> 'similarity_weight' FROM personalities "
+                        "WHERE name = 'Bartender'"
+                    )
+                ).scalar()
+        finally:
+            engine.dispose()
+
+    migrate.upgrade(empty_database_url, "0014")
+    assert weight() == 1.0
+    migrate.upgrade(empty_database_url)
+    assert weight() == 0.3
+    migrate.downgrade(empty_database_url, "0014")
+    assert weight() == 1.0

@@ -411,9 +411,24 @@ def bench_memory(report: Report, *, dataset: Path | None = None, big: int = 10_0
             engine.dispose()
         finally:
             local.stop()
-    ours, bm25 = figures["no embeddings"]["ours"], figures["no embeddings"]["bm25"]
+    from loyal_companion.local.bench_memory_turn import bench_memory_turn
+
+    report("\n== what one turn reads of a person's memory ==")
+    figures["turn"] = bench_memory_turn(report, embedder=embedder)
+    hard = figures["conversations"]["no embeddings"]
+    ours, bm25 = hard["ours"]["all"], hard["bm25"]["all"]
     report(
-        f"\nevidence recall at {K}: ours {ours:.1%} vs BM25 {bm25:.1%} = {ours / bm25:.2f}× (target ≥ 1.3×)"
+        f"\nlong conversations: evidence recall at {K} {ours:.3f} vs BM25 {bm25:.3f} = {ours / bm25:.2f}× "
+        f"(target ≥ 0.75 and ≥ 1.4×), two-fact {hard['ours']['two']:.2f} (target ≥ 0.5)"
+        + (
+            f"; with embeddings {figures['conversations']['with embeddings']['ours']['all']:.3f} (target ≥ 0.80)"
+            if "with embeddings" in figures["conversations"]
+            else ""
+        )
+    )
+    easy = figures["no embeddings"]
+    report(
+        f"{path.name}: {easy['ours']:.1%} vs BM25 {easy['bm25']:.1%} = {easy['ours'] / easy['bm25']:.2f}×"
         + (
             f"; with embeddings {figures['with embeddings']['ours']:.1%}"
             if "with embeddings" in figures
