@@ -206,8 +206,11 @@ def test_memory_commands_work_on_real_rows(stack: Stack) -> None:
     stack.send(command("memory", sub("list"), token="t2-" + "x" * 60))
     listing = [m for m in stack.discord.originals() if "remember about you" in m.content]
     assert listing and "Biscuit" in listing[0].content
-    fact_id = _count(stack, "SELECT id FROM user_facts")
-    stack.send(command("memory", sub("forget", [opt("id", fact_id, 4)]), token="t3-" + "x" * 60))
+    assert "1. " in listing[0].content  # the number /memory forget takes
+    stack.send(command("memory", sub("forget", [opt("number", 2, 4)]), token="t3-" + "x" * 60))
+    assert "no number 2" in stack.discord.originals()[-1].content  # the list has one line
+    stack.send(command("memory", sub("forget", [opt("number", 1, 4)]), token="t4-" + "x" * 60))
+    assert "Forgotten: ~~" in stack.discord.originals()[-1].content
     assert _count(stack, "SELECT count(*) FROM user_facts WHERE is_active") == 0
 
 

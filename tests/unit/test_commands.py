@@ -56,10 +56,10 @@ def test_descriptions_fit_discords_limits() -> None:
 def test_invocation_flattens_subcommands() -> None:
     data = {
         "name": "memory",
-        "options": [{"type": 1, "name": "forget", "options": [{"type": 4, "name": "id", "value": 3}]}],
+        "options": [{"type": 1, "name": "forget", "options": [{"type": 4, "name": "number", "value": 3}]}],
     }
     invocation = commands.invocation_of(data)
-    assert invocation.key == "memory forget" and invocation.options == {"id": 3}
+    assert invocation.key == "memory forget" and invocation.options == {"number": 3}
 
 
 @pytest.mark.parametrize(
@@ -69,7 +69,7 @@ def test_invocation_flattens_subcommands() -> None:
         ("chat", {"message": "x" * 4001}, "4000"),
         ("memory edit", {"id": 3, "fact": " "}, "empty"),
         ("memory remember", {"fact": ""}, "empty"),
-        ("memory forget", {"id": 0}, "id"),
+        ("memory forget", {"number": 0}, "/memory list"),
         ("remind", {"when": "in 5 minutes", "what": "x" * 201}, "200"),
         ("server features", {"feature": "dancing", "enabled": True}, "features"),
     ],
@@ -91,7 +91,7 @@ def test_terminal_lines_become_interaction_data() -> None:
     remind = parse_line("/remind in 10 seconds | stretch")
     assert [o["value"] for o in remind["options"]] == ["in 10 seconds", "stretch"]
     forget = parse_line("/memory forget 4")
-    assert forget["options"][0]["options"] == [{"type": 4, "name": "id", "value": 4}]
+    assert forget["options"][0]["options"] == [{"type": 4, "name": "number", "value": 4}]
     with pytest.raises(TerminalCommandError):
         parse_line("/memory forget four")
     with pytest.raises(TerminalCommandError):

@@ -111,8 +111,8 @@ DEFINITIONS: Final[list[dict[str, Any]]] = [
                 [
                     _opt(
                         INTEGER,
-                        "id",
-                        "Its id (simpler: /memory list, and pick it there)",
+                        "number",
+                        "Its number in /memory list",
                         required=True,
                         min_value=1,
                     )
@@ -387,9 +387,12 @@ def validate(invocation: Invocation) -> str | None:
         if len(value) > limit:
             return too_long
     if invocation.key == "memory forget":
-        fact_id = opts.get("id")
-        if not isinstance(fact_id, int) or isinstance(fact_id, bool) or fact_id < 1:
-            return "That id does not look right. `/memory list` lets you pick the one to forget."
+        # A number from /memory list, or (from the list's own choices) the fact's id.
+        chosen = opts.get("number", opts.get("id"))
+        if not isinstance(chosen, int) or isinstance(chosen, bool) or chosen < 1:
+            return (
+                "That number does not look right. `/memory list` numbers what I remember; use one of those."
+            )
     if invocation.key == "server features" and opts.get("feature") not in FEATURES:
         return f"I only know these features: {', '.join(FEATURES)}."
     return None
@@ -401,7 +404,8 @@ HELP_TEXT: Final = (
     "• `/chat` — talk to me; every reply has a **Reply** button, so the conversation just goes on\n"
     "• on a message: Apps → *Ask the Bartender* (talk about it) · *Remember this* (one of yours)\n"
     "• `/mood` — how I'm doing · `/relationship` — how well I know you\n"
-    "• `/memory list` — what I remember about you, to forget or edit · `/memory remember`\n"
+    "• `/memory list` — what I remember about you, to forget or edit · `/memory forget` by its number · "
+    "`/memory remember`\n"
     "• `/remind` · `/birthday` · `/checkins on|off` — I can reach out, only if you ask\n"
     "• `/personality` · `/persona` — who you talk to, and how you'd like to be known\n"
     "• `/privacy export|delete` — your data, yours to take or erase\n"

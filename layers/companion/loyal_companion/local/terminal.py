@@ -22,6 +22,7 @@ USAGE: Final = """\
 Type to talk; the Bartender answers as it would on Discord. Commands:
   /mood  /relationship                       how the Bartender feels; how well you know each other
   /memory list                               what it remembers about you (choices to forget or edit)
+  /memory forget 3                           forget the third thing /memory list shows
   /memory remember <fact>                    tell it something to remember
   /memory forget-all                         forget everything (asks first)
   /remind <when> | <what>                    e.g. /remind in 10 minutes | stretch

@@ -320,23 +320,30 @@ def memory_remember(ctx: CommandContext, told: str | None = None) -> Reply:
 
 
 def memory_forget(ctx: CommandContext) -> Reply:
-    fact_id = int(_opt(ctx, "id"))
-    view = ctx.invocation.options.get("view") is True
+    """Forget one thing: the number /memory list shows it under, or (its own choices) the fact chosen."""
+    options = ctx.invocation.options
+    view = options.get("view") is True
     with ctx.transaction() as uow:
         user = ctx.person(uow)
-        fact = uow.repos.facts.active_one(user.id, fact_id)  # only ever one of their own
-        forgotten = fact is not None and uow.repos.facts.deactivate(user.id, fact_id, now=ctx.now)
+        if "number" in options:
+            number = int(_opt(ctx, "number"))
+            listed, total = uow.repos.facts.active_page(user.id, offset=number - 1, limit=1)
+            if not listed:
+                where = f"the list goes up to {total}" if total else "I don't have anything written down yet"
+                return ctx.finish(uow, Reply(f"There's no number {number} in `/memory list`: {where}."))
+            fact: UserFact | None = listed[0]
+        else:
+            fact = uow.repos.facts.active_one(user.id, int(_opt(ctx, "id")))  # only ever one of their own
+        forgotten = fact is not None and uow.repos.facts.deactivate(user.id, fact.id, now=ctx.now)
         if view:
-            page = ctx.invocation.options.get("page")
+            page = options.get("page")
             note = f"Forgotten: ~~{fact.fact_content}~~" if fact is not None and forgotten else _NOT_THERE
             return ctx.finish(
                 uow, _memory_view(ctx, uow, user.id, page=page if isinstance(page, int) else 0, note=note)
             )
-        if forgotten:
-            return ctx.finish(uow, Reply(f"Forgotten (`{fact_id}`)."))
-        return ctx.finish(
-            uow, Reply(f"I don't have a memory `{fact_id}` of yours. `/memory list` shows what I have.")
-        )
+        if fact is not None and forgotten:
+            return ctx.finish(uow, Reply(f"Forgotten: ~~{fact.fact_content}~~"))
+        return ctx.finish(uow, Reply(f"{_NOT_THERE} `/memory list` shows what I have."))
 
 
 _NOT_THERE = "That one was already gone."
