@@ -73,7 +73,8 @@ class Assessment:
 def lexical_assessment(text: str) -> Assessment:
     words = [w.lower() for w in _WORD.findall(text)]
     pos = sum(w in POSITIVE for w in words)
-    neg = sum(w in NEGATIVE for w in words)
+    # A hard thing that happened counts twice: "she had a fall … the nurses are lovely though" is not glad.
+    neg = sum(w in NEGATIVE for w in words) + 2 * len(_HARD.findall(text))
     total = pos + neg
     sentiment = 0.0 if total == 0 else (pos - neg) / total * min(1.0, total / 3)
     boost = (
@@ -87,7 +88,9 @@ def lexical_assessment(text: str) -> Assessment:
 
 
 _LOSS: Final = re.compile(
-    r"\b(passed away|passed on|died|dies|dying|funeral|lost (?:my|our|him|her)|grief|grieving|bereave\w*|"
+    r"\b(passed away|passed on|died|dies|dying|funeral|grief|grieving|bereave\w*|"
+    r"lost (?:my|our|him|her)\b(?! (?:job|jobs|keys|wallet|phone|purse|bag|way|temper|voice|patience|place|"
+    r"train|nerve|appetite|job|house|home|license|licence|deposit|match|game|bet|shift)\b)|"
     r"put (?:him|her|them) down|put to sleep|miss (?:him|her|them) so)\b",
     re.I,
 )
@@ -98,11 +101,41 @@ _LOW: Final = re.compile(
 )
 
 
+# A hard thing that happened (a fall, an illness, a job lost): it outweighs any kind word beside it ("the
+# nurses are lovely though").
+_HARD: Final = re.compile(
+    r"\b(had a fall|fell (?:over|down|off)|took a fall|"
+    r"(?:in|into|to) (?:hospital|a&e|the er|intensive care|icu)|ambulance|diagnos\w*|cancer|tumou?r|chemo\w*|"
+    r"stroke|heart attack|seizure|dementia|alzheimer'?s|surgery|operation|biopsy|"
+    r"broken? (?:her|his|my|their|a) \w+|(?:hip|leg|arm|wrist|ankle|bone) (?:is )?broken|fractur\w*|injur\w*|"
+    r"accident|crash(?:ed)?|ill\b|illness|sick(?! of)|unwell|poorly|in pain|relapse\w*|miscarr\w*|laid off|"
+    r"made redundant|redundancy|lost (?:my|his|her|their|our) (?:job|home|house)|fired|sacked|evicted|"
+    r"divorc\w*|split up|broke up|dumped|left me|cheated|arrested|bankrupt|can't pay|debt|worried|scared|"
+    r"frightened|terrified)\b",
+    re.I,
+)
+
+
+def names_hardship(text: str) -> bool:
+    """The message tells of something hard that happened (a fall, an illness, a job lost, a fear)."""
+    return _HARD.search(text) is not None
+
+
 def names_loss(text: str) -> bool:
     """The message speaks of a death or a loss (condolences fit; "I'll miss him" alone does not)."""
     return _LOSS.search(text) is not None
 
 
+_CONTRAST: Final = re.compile(r"\b(?:but|though|although|even though|however|yet)\b|[;—–]", re.I)
+
+
 def heavy(text: str) -> bool:
-    """The person is grieving or low: the companion stays steady and with them, whatever its own mood."""
-    return names_loss(text) or _LOW.search(text) is not None or lexical_assessment(text).sentiment < -0.3
+    """The person is grieving, low, or telling of something hard: the companion stays steady and with
+    them, whatever its own mood, and a kind word beside the hard thing does not make it good news (each
+    side of a "but" or "though" is weighed on its own)."""
+    return (
+        names_loss(text)
+        or _LOW.search(text) is not None
+        or names_hardship(text)
+        or any(lexical_assessment(part).sentiment < -0.3 for part in [text, *_CONTRAST.split(text)])
+    )

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 from loyal_companion.living.assessment import heavy, lexical_assessment, names_loss
+from loyal_companion.llm.answers import answer, memory_question
 from loyal_companion.llm.types import ChatMessage, Completion, ModelParams, Prompt, PromptState
 from loyal_companion.memory.rules import second_person
 
@@ -45,6 +46,11 @@ _OPENERS: Final = {
         "Now that's worth raising a glass to, {name}.",
         "That put a smile on my face, {name}.",
     ),
+    "thanks": (
+        "Any time, {name}.",
+        "You're welcome here whenever you like, {name}.",
+        "Always, {name}.",
+    ),
     "greeting": (
         "Evening, {name}. Pull up a stool.",
         "Good to see you, {name}.",
@@ -67,6 +73,7 @@ _CLOSERS: Final = {
     "low": ("What would help most right now?", "Do you want to talk it through, or just have company?"),
     "tender": ("How are you holding up?", "Do you want to talk about it?"),
     "glad": ("How are you going to celebrate?", "Tell me more about it."),
+    "thanks": ("I'm here when you want me.", "Look after yourself tonight."),
     "greeting": ("What's on your mind tonight?", "How's the day been?"),
     "question": ("", "Is that what you were after?"),
     "plain": ("How are you feeling about it?", "", "Tell me more.", ""),
@@ -91,10 +98,12 @@ _ARE_YOU_HUMAN: Final = re.compile(
     r"\bben\s+je\s+(een\s+)?(mens|robot|ai|bot)\b|\bjestes\s+(czlowiekiem|robotem|botem|ai)\b",
     re.I,
 )
+NOT_TOLD: Final = "I don't think you've told me that yet"
 NOT_HUMAN: Final = "I'm an AI, {name}, not a person. But I'm listening, and I remember what you tell me."
 _GREETING: Final = re.compile(
     r"^\W*(hi|hello|hey|hiya|evening|good (?:evening|morning|afternoon)|howdy|yo)\b", re.I
 )
+_THANKS: Final = re.compile(r"^\W*(?:thanks|thank you|thank u|cheers|ta)\b", re.I)
 _GOOD_NEWS: Final = re.compile(
     r"\b(engaged|promoted|got the job|passed|good news|great news|finally|won|we did it|accepted|"
     r"celebrat\w*|excited|so happy|proud|getting married|wedding|new baby|expecting)\b",
@@ -113,6 +122,8 @@ def kind_of(message: str, *, tender: bool = False) -> str:
     text = message.strip()
     if _GREETING.match(text) and len(text.split()) <= 6:
         return "greeting"
+    if _THANKS.match(text) and not text.endswith("?"):
+        return "thanks"
     if text.endswith("?"):
         return "question"
     if _GOOD_NEWS.search(text) or lexical_assessment(text).sentiment > 0.3:
@@ -127,7 +138,21 @@ def offline_reply(state: PromptState) -> str:
     kind = kind_of(state.message, tender=state.tender)
     turn = len(state.earlier_replies)
     said = " ".join(state.earlier_replies)
-    lines = [_pick(_OPENERS[kind], turn, said).format(name=state.person_name)]
+    opener = _pick(_OPENERS[kind], turn, said).format(name=state.person_name)
+    # A question about their own life is answered first, from memory, or plainly not known.
+    question = memory_question(state.message) if not state.about_message else None
+    found = answer(question, state.facts, context=state.earlier_messages) if question else None
+    answered = ""
+    if question:
+        answered = (
+            found.text[:1].upper() + found.text[1:] if found else NOT_TOLD.format(name=state.person_name)
+        )
+    if answered and kind == "question":
+        lines = [opener, answered]
+    elif answered:
+        lines = [answered, opener]
+    else:
+        lines = [opener]
     if kind in ("plain", "greeting") and turn == 0:
         mood_line = _MOOD_LINES.get(state.mood_label, "")
         if mood_line:
@@ -135,7 +160,10 @@ def offline_reply(state: PromptState) -> str:
     if state.about_message:
         lines.append(f"About that message, “{_shorten(state.about_message)}”: what stays with you most?")
     else:
-        remembered = [f for f in (second_person(f) for f in state.related_facts) if f not in said][:2]
+        used = second_person(found.fact) if found else None
+        remembered = [
+            f for f in (second_person(f) for f in state.related_facts) if f not in said and f != used
+        ][: 0 if question and not found else 1 if answered else 2]
         if remembered:
             lines.append(_remembering(remembered, kind))
         if state.relationship_level in ("Good Friend", "Close Friend") and kind in ("low", "loss", "tender"):

@@ -129,5 +129,6 @@ def compose(data: PromptInput, *, budget: int) -> Prompt:
         related_facts=tuple(data.related_facts),
         tender=data.tender,
         earlier_replies=tuple(t.content for t in data.window if t.role == "assistant"),
+        earlier_messages=tuple(t.content for t in data.window if t.role == "user"),
     )
     return Prompt(messages=tuple(messages), state=state, token_count=total(), dropped=tuple(dropped))

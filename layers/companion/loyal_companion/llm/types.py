@@ -47,6 +47,8 @@ class PromptState:
     tender: bool = False
     # What the companion said earlier in this conversation (the window), oldest first.
     earlier_replies: tuple[str, ...] = ()
+    # What the person said earlier in this conversation, oldest first (whom "she" means).
+    earlier_messages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ GROUPS: Final = (
     "sober sobriety drinking alcohol drink drunk",
     "fit fitness exercise gym workout training",
     # loss
-    "died death dead passed passing lost loss funeral grief grieving bereavement",
+    "died death dead loss funeral grief grieving bereavement",
     "memory memorial remember remembering grave anniversary honour honor tribute",
     # love and family
     "dating girlfriend boyfriend partner relationship romance",

@@ -67,6 +67,13 @@ _PLURAL_ROLES: Final = {
 }
 _CONNECTIVE: Final = re.compile(r"^[\s,;:.!-]*(?:(?:and|but|so|who|which|because)\b[\s,]*)?", re.I)
 _OBJECT_PRONOUN: Final = re.compile(r"(?<!^)\b(him|her)\b(?! own)", re.I)
+# What follows "her" when it is hers: a word that is not a function word ("her job", not "her the book").
+_OWNED: Final = re.compile(
+    r"\s+(?!(?:the|a|an|to|so|up|back|again|too|and|but|or|for|at|in|on|with|from|about|off|out|over|"
+    r"yesterday|today|tonight|tomorrow|now|then|very|much|more|all|that|this|some|any|every|when|while|"
+    r"because|if|as|once|last|next)\b)[a-z]",
+    re.I,
+)
 _LEADING_PRONOUN: Final = re.compile(
     r"^(he|she|they|it)(?:'s| is| was| has| had| loves| hates| gets|\b)", re.I
 )
@@ -339,8 +346,14 @@ def _resolve_pronoun(sentence: str, last: _Someone | None) -> tuple[str, _Someon
             )
         label = last.label[:1].upper() + last.label[1:]
         return label + rest, last
-    if _FIRST_PERSON.search(sentence) and (found := _OBJECT_PRONOUN.search(sentence)):
-        return sentence[: found.start()] + last.label + sentence[found.end() :], last
+    found = _OBJECT_PRONOUN.search(sentence)
+    if found and last.label.lower() in sentence[: found.start()].lower():
+        return sentence, None  # "my friend Sam lost her job": "her" is Sam's, already named
+    if _FIRST_PERSON.search(sentence) and found:
+        # "her job" is hers ("Sam's job"); "told her", "miss her so" are her.
+        after = sentence[found.end() :]
+        owns = found.group(1).lower() == "her" and _OWNED.match(after) is not None
+        return sentence[: found.start()] + last.label + ("'s" if owns else "") + after, last
     return sentence, None
 
 
