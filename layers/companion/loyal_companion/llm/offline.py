@@ -144,9 +144,7 @@ def offline_reply(state: PromptState) -> str:
     found = answer(question, state.facts, context=state.earlier_messages) if question else None
     answered = ""
     if question:
-        answered = (
-            found.text[:1].upper() + found.text[1:] if found else NOT_TOLD.format(name=state.person_name)
-        )
+        answered = found.text[:1].upper() + found.text[1:] if found else NOT_TOLD
     if answered and kind == "question":
         lines = [opener, answered]
     elif answered:
