@@ -263,6 +263,28 @@ def test_a_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
     assert not (tmp_path / "state" / "pgdata").exists()  # found before a database was created
 
 
+def test_a_second_checkout_takes_free_ports_when_the_defaults_are_another_stacks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    from loyal_companion.local import stack
+
+    with socket.socket() as taken, socket.socket() as also_taken:
+        for held in (taken, also_taken):
+            held.bind(("127.0.0.1", 0))
+            held.listen()
+        monkeypatch.setattr(stack, "DEFAULT_PORT", taken.getsockname()[1])
+        monkeypatch.setattr(stack, "DEFAULT_DISCORD_PORT", also_taken.getsockname()[1])
+        local = stack.LocalStack(stack.DevOptions(), state=tmp_path)
+        local._check_ports()
+        assert (local.options.port, local.options.discord_port) == (0, 0)  # free ones, chosen when bound
+        assert len(local.port_notes) == 2 and "another checkout" in local.port_notes[0]
+        asked = stack.LocalStack(stack.DevOptions(port=taken.getsockname()[1]), state=tmp_path)
+        with pytest.raises(stack.LocalStackError, match="pass --port"):
+            asked._check_ports()  # a port asked for by name is never swapped silently
+
+
 def test_a_model_server_that_does_not_answer_is_a_clear_error(tmp_path: Path) -> None:
     result = subprocess.run(
         [*LC, "dev", "--port", "0", "--discord-port", "0"],

@@ -247,8 +247,14 @@ def build_parser() -> argparse.ArgumentParser:
         ("chat", cmd_chat, "talk to the local stack in the terminal (starts `lc dev` if it is not running)"),
     ):
         p = sub.add_parser(name, help=text, description=text)
-        p.add_argument("--port", type=int, default=8787, help="interactions endpoint port (default 8787)")
-        p.add_argument("--discord-port", type=int, default=8790, help="Discord stand-in port (default 8790)")
+        p.add_argument(
+            "--port", type=int, help="interactions endpoint port (default 8787, or a free one if it is taken)"
+        )
+        p.add_argument(
+            "--discord-port",
+            type=int,
+            help="Discord stand-in port (default 8790, or a free one if it is taken)",
+        )
         p.add_argument(
             "--fast",
             action="store_true",

@@ -37,19 +37,16 @@ def _state() -> Path:
     return Path(os.environ.get("LC_STATE_DIR") or Path.cwd() / ".lc").resolve()
 
 
-def _start_dev(state: Path, *, fast: bool, port: int, discord_port: int) -> subprocess.Popen[bytes]:
+def _start_dev(
+    state: Path, *, fast: bool, port: int | None, discord_port: int | None
+) -> subprocess.Popen[bytes]:
     state.mkdir(parents=True, exist_ok=True)
     log = (state / "dev.log").open("ab")  # appended: what an earlier run logged stays
-    command = [
-        sys.executable,
-        "-m",
-        "loyal_companion.cli",
-        "dev",
-        "--port",
-        str(port),
-        "--discord-port",
-        str(discord_port),
-    ]
+    command = [sys.executable, "-m", "loyal_companion.cli", "dev"]
+    if port is not None:
+        command += ["--port", str(port)]
+    if discord_port is not None:
+        command += ["--discord-port", str(discord_port)]
     if fast:
         command.append("--fast")
     # Its own session: it outlives this `lc chat` while another one is connected, and stops by itself
@@ -81,7 +78,7 @@ def _starting_elsewhere(state: Path) -> bool:
     return False
 
 
-def run_chat(*, say: str | None, fast: bool, port: int, discord_port: int) -> int:
+def run_chat(*, say: str | None, fast: bool, port: int | None, discord_port: int | None) -> int:
     state = _state()
     state.mkdir(parents=True, exist_ok=True)
     me = state / "clients" / str(os.getpid())
@@ -93,7 +90,7 @@ def run_chat(*, say: str | None, fast: bool, port: int, discord_port: int) -> in
         me.unlink(missing_ok=True)
 
 
-def _chat(state: Path, *, say: str | None, fast: bool, port: int, discord_port: int) -> int:
+def _chat(state: Path, *, say: str | None, fast: bool, port: int | None, discord_port: int | None) -> int:
     info = read_dev_info(state)
     process: subprocess.Popen[bytes] | None = None
     if info is None and _starting_elsewhere(state):

@@ -111,8 +111,10 @@ class LambdaContextStandIn:
 @dataclass
 class DevOptions:
     host: str = "127.0.0.1"
-    port: int = DEFAULT_PORT
-    discord_port: int = DEFAULT_DISCORD_PORT
+    # None: the default port, or a free one when the default is taken (another checkout's stack);
+    # a number given on the command line is used as it is, or refused.
+    port: int | None = None
+    discord_port: int | None = None
     fast: bool = False
     check_model: bool = True
     # Started by `lc chat`: stop once no `lc chat` is connected any more (they register in .lc/clients).
@@ -202,6 +204,7 @@ class LocalStack:
                     "  schedules     proactive when something is due "
                     + ("(and every few seconds: --fast)" if self.options.fast else "(and daily)"),
                     f"  model         {model_line}",
+                    *(f"  note          {note}" for note in self.port_notes),
                     "  Talk to it with `lc chat` in another terminal. Ctrl-C stops everything.",
                 ]
             )
@@ -251,20 +254,41 @@ class LocalStack:
         self._lock_file = handle
 
     def _check_ports(self) -> None:
-        for port, option, what in (
-            (self.options.port, "--port", "the interactions endpoint"),
-            (self.options.discord_port, "--discord-port", "the Discord stand-in"),
+        """The ports to listen on: those asked for (refused when taken), else the defaults, else (another
+        checkout's stack has them) free ones, said in the banner."""
+        self.port_notes: list[str] = []
+        chosen = []
+        for port, default, option, what in (
+            (self.options.port, DEFAULT_PORT, "--port", "the interactions endpoint"),
+            (self.options.discord_port, DEFAULT_DISCORD_PORT, "--discord-port", "the Discord stand-in"),
         ):
-            if port == 0:
-                continue
-            with socket.socket() as probe:
-                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                try:
-                    probe.bind((self.options.host, port))
-                except OSError as exc:
+            if port is not None:
+                problem = self._taken(port)
+                if problem:
                     raise LocalStackError(
-                        f"port {port} ({what}) is in use ({exc.strerror}); pass {option} to pick another"
-                    ) from None
+                        f"port {port} ({what}) is in use ({problem}); pass {option} to pick another"
+                    )
+                chosen.append(port)
+            elif self._taken(default):
+                self.port_notes.append(
+                    f"port {default} ({what}) is in use, perhaps by another checkout's stack: using a free "
+                    f"one ({option} picks one)"
+                )
+                chosen.append(0)
+            else:
+                chosen.append(default)
+        self.options.port, self.options.discord_port = chosen
+
+    def _taken(self, port: int) -> str | None:
+        if port == 0:
+            return None
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((self.options.host, port))
+            except OSError as exc:
+                return exc.strerror or "in use"
+        return None
 
     def _database(self) -> str:
         from loyal_companion.db import migrate
@@ -291,7 +315,7 @@ class LocalStack:
 
     def _discord_stub(self) -> DiscordStub:
         try:
-            return DiscordStub(port=self.options.discord_port).start()
+            return DiscordStub(port=self.options.discord_port or 0).start()
         except OSError as exc:
             raise LocalStackError(
                 f"port {self.options.discord_port} (the Discord stand-in) is in use ({exc.strerror}); "
@@ -347,7 +371,7 @@ class LocalStack:
                 return
 
         try:
-            server = ThreadingHTTPServer((self.options.host, self.options.port), Handler)
+            server = ThreadingHTTPServer((self.options.host, self.options.port or 0), Handler)
         except OSError as exc:
             raise LocalStackError(
                 f"port {self.options.port} is in use ({exc.strerror}); pass --port to pick another"
