@@ -28,6 +28,7 @@ def dev(tmp_path: Path) -> Iterator[dict[str, str]]:
         if k not in ("DATABASE_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "SECRETS_ARN")
     }
     env["LC_STATE_DIR"] = str(tmp_path / "state")
+    env["LC_NO_LOCAL_MODEL"] = "1"  # the offline responder, whatever model server this machine runs
     log = (tmp_path / "dev.log").open("wb")
     process = subprocess.Popen(
         # Not --fast: a reminder arrives at its time because the schedule wakes when something is due.
@@ -240,6 +241,7 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
         k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL")
     }
     env["LC_STATE_DIR"] = str(tmp_path / "state")
+    env["LC_NO_LOCAL_MODEL"] = "1"
     env.update(extra)
     return env
 

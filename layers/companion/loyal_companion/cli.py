@@ -84,6 +84,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
             discord_port=args.discord_port,
             fast=args.fast,
             check_model=not args.no_model_check,
+            model=args.model,
             with_clients=args.with_clients,
         ),
         announce=lambda text: print(text, flush=True),
@@ -100,7 +101,9 @@ def cmd_dev(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     from loyal_companion.local.chat_session import run_chat
 
-    return run_chat(say=args.say, fast=args.fast, port=args.port, discord_port=args.discord_port)
+    return run_chat(
+        say=args.say, fast=args.fast, port=args.port, discord_port=args.discord_port, model=args.model
+    )
 
 
 def cmd_register_commands(args: argparse.Namespace) -> int:
@@ -254,6 +257,10 @@ def build_parser() -> argparse.ArgumentParser:
             "--discord-port",
             type=int,
             help="Discord stand-in port (default 8790, or a free one if it is taken)",
+        )
+        p.add_argument(
+            "--model",
+            help="the chat model: another of a local model server's models, or of OPENAI_BASE_URL's",
         )
         p.add_argument(
             "--fast",

@@ -38,7 +38,7 @@ def _state() -> Path:
 
 
 def _start_dev(
-    state: Path, *, fast: bool, port: int | None, discord_port: int | None
+    state: Path, *, fast: bool, port: int | None, discord_port: int | None, model: str | None = None
 ) -> subprocess.Popen[bytes]:
     state.mkdir(parents=True, exist_ok=True)
     log = (state / "dev.log").open("ab")  # appended: what an earlier run logged stays
@@ -47,6 +47,8 @@ def _start_dev(
         command += ["--port", str(port)]
     if discord_port is not None:
         command += ["--discord-port", str(discord_port)]
+    if model:
+        command += ["--model", model]
     if fast:
         command.append("--fast")
     # Its own session: it outlives this `lc chat` while another one is connected, and stops by itself
@@ -78,19 +80,29 @@ def _starting_elsewhere(state: Path) -> bool:
     return False
 
 
-def run_chat(*, say: str | None, fast: bool, port: int | None, discord_port: int | None) -> int:
+def run_chat(
+    *, say: str | None, fast: bool, port: int | None, discord_port: int | None, model: str | None = None
+) -> int:
     state = _state()
     state.mkdir(parents=True, exist_ok=True)
     me = state / "clients" / str(os.getpid())
     me.parent.mkdir(exist_ok=True)
     me.touch()  # registered before a stack is started: it runs while any `lc chat` is here
     try:
-        return _chat(state, say=say, fast=fast, port=port, discord_port=discord_port)
+        return _chat(state, say=say, fast=fast, port=port, discord_port=discord_port, model=model)
     finally:
         me.unlink(missing_ok=True)
 
 
-def _chat(state: Path, *, say: str | None, fast: bool, port: int | None, discord_port: int | None) -> int:
+def _chat(
+    state: Path,
+    *,
+    say: str | None,
+    fast: bool,
+    port: int | None,
+    discord_port: int | None,
+    model: str | None = None,
+) -> int:
     info = read_dev_info(state)
     process: subprocess.Popen[bytes] | None = None
     if info is None and _starting_elsewhere(state):
@@ -100,7 +112,7 @@ def _chat(state: Path, *, say: str | None, fast: bool, port: int | None, discord
         info = read_dev_info(state)
     if info is None:
         print("starting the local stack (lc dev) …", file=sys.stderr, flush=True)
-        process = _start_dev(state, fast=fast, port=port, discord_port=discord_port)
+        process = _start_dev(state, fast=fast, port=port, discord_port=discord_port, model=model)
         info = read_dev_info(state)
         assert info is not None
     interactive = say is None and sys.stdin.isatty()

@@ -37,6 +37,7 @@ from loyal_companion import runtime
 from loyal_companion.config import clear_settings_cache, get_settings
 from loyal_companion.errors import CompanionError
 from loyal_companion.local.discord_stub import DiscordStub
+from loyal_companion.local.discovery import LocalModel, discover
 from loyal_companion.local.queue import LocalFifoQueue
 from loyal_companion.local.terminal import LOCAL_APPLICATION_ID
 from loyal_companion.wake import keeps
@@ -117,6 +118,8 @@ class DevOptions:
     discord_port: int | None = None
     fast: bool = False
     check_model: bool = True
+    # --model: the chat model to use (of a model server found on this machine, or of OPENAI_BASE_URL's).
+    model: str | None = None
     # Started by `lc chat`: stop once no `lc chat` is connected any more (they register in .lc/clients).
     with_clients: bool = False
 
@@ -138,6 +141,8 @@ class LocalStack:
         self.discord: DiscordStub | None = None
         self.queue: LocalFifoQueue | None = None
         self._http: ThreadingHTTPServer | None = None
+        self.found: LocalModel | None = None  # a model server found on this machine
+        self.port_notes: list[str] = []
 
     # ------------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -157,6 +162,7 @@ class LocalStack:
             }
         )
         os.environ.pop("SECRETS_ARN", None)
+        self.found = self._local_model_server()
         # Short log lines a person can read, and no CloudWatch metric documents, in .lc/dev.log.
         os.environ.setdefault("LC_LOG_FORMAT", "text")
         os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
@@ -256,7 +262,6 @@ class LocalStack:
     def _check_ports(self) -> None:
         """The ports to listen on: those asked for (refused when taken), else the defaults, else (another
         checkout's stack has them) free ones, said in the banner."""
-        self.port_notes: list[str] = []
         chosen = []
         for port, default, option, what in (
             (self.options.port, DEFAULT_PORT, "--port", "the interactions endpoint"),
@@ -322,11 +327,45 @@ class LocalStack:
                 "pass --discord-port to pick another"
             ) from None
 
+    def _local_model_server(self) -> LocalModel | None:
+        """With no model configured, a model server already running here (Ollama, LM Studio, llama.cpp),
+        put in the environment as if configured; ``--model`` names the model either way."""
+        if self.options.model:
+            os.environ["OPENAI_MODEL"] = self.options.model
+        if os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_BASE_URL"):
+            return None
+        if os.environ.get("LC_NO_LOCAL_MODEL", "").strip() not in ("", "0"):
+            return None
+        found = discover(prefer=self.options.model)
+        if found is None:
+            return None
+        if self.options.model and self.options.model not in found.models:
+            raise LocalStackError(
+                f"{found.server} at {found.base_url} does not serve {self.options.model!r}; it serves: "
+                f"{', '.join(found.models)}"
+            )
+        os.environ.update({"OPENAI_BASE_URL": found.base_url, "OPENAI_MODEL": found.model})
+        if found.embeddings_model and not os.environ.get("EMBEDDINGS_MODEL"):
+            os.environ["EMBEDDINGS_MODEL"] = found.embeddings_model
+        return found
+
     def _model_line(self) -> str:
         settings = get_settings()
         if not settings.model_configured:
             return (
-                "offline responder — no language model is configured (set OPENAI_API_KEY or OPENAI_BASE_URL)"
+                "offline responder — no language model is configured (set OPENAI_API_KEY or OPENAI_BASE_URL, "
+                "or run Ollama, LM Studio or llama.cpp's server here)"
+            )
+        if self.found is not None:
+            others = [m for m in self.found.models if m != self.found.model]
+            meaning = (
+                f", memory by meaning with {self.found.embeddings_model}" if settings.embeddings_model else ""
+            )
+            return (
+                f"{self.found.model} on {self.found.server} at {self.found.base_url}, found on this machine"
+                f"{meaning} (--model NAME for another"
+                + (f": {', '.join(others[:4])}" if others else "")
+                + "; OPENAI_BASE_URL for another server; LC_NO_LOCAL_MODEL=1 for the offline responder)"
             )
         base = settings.openai_base_url or "https://api.openai.com/v1"
         model = settings.openai_model or "the personality's configured model"
