@@ -192,13 +192,7 @@ class DiscordRest:
         if components is not None:
             first["components"] = list(components) if len(pieces) == 1 else []
         self.edit_original(application_id, token, first, files)
-        for number, piece in enumerate(pieces[1:], start=2):
-            payload: dict[str, Any] = {"content": piece}
-            if ephemeral:
-                payload["flags"] = 1 << 6
-            if components and number == len(pieces):
-                payload["components"] = list(components)
-            self.followup(application_id, token, payload)
+        self._follow(application_id, token, pieces, start=2, ephemeral=ephemeral, components=components)
 
     def deliver_followup(
         self,
@@ -211,8 +205,21 @@ class DiscordRest:
     ) -> None:
         """A reply as follow-up messages (private ones carry flags 64), the components under the last."""
         pieces = split_message(content)
-        for number, piece in enumerate(pieces, start=1):
-            payload: dict[str, Any] = {"content": piece}
+        self._follow(application_id, token, pieces, start=1, ephemeral=ephemeral, components=components)
+
+    def _follow(
+        self,
+        application_id: int | str,
+        token: str,
+        pieces: Sequence[str],
+        *,
+        start: int,
+        ephemeral: bool,
+        components: Sequence[Mapping[str, Any]] | None,
+    ) -> None:
+        """Pieces ``start``.. of a reply as follow-ups (1-based), the components under the last piece."""
+        for number in range(start, len(pieces) + 1):
+            payload: dict[str, Any] = {"content": pieces[number - 1]}
             if ephemeral:
                 payload["flags"] = 1 << 6
             if components and number == len(pieces):

@@ -196,8 +196,8 @@ def _run(
         )
         result.checkins_created = int(getattr(created, "rowcount", 0) or 0)
         uow.commit()
-    result.memory_windows = _read_ended_conversations(deps, now)
-    result.episodes = _summarise_ended_conversations(deps, now)
+    result.memory_windows = _after_ended_conversations(deps, now, learn_ended, "reading")
+    result.episodes = _after_ended_conversations(deps, now, summarise_ended, "summarising")
     result.receipts_dropped = _drop_old_receipts(deps, now)
     dm_channels: dict[int, str] = {}
     backlog = False
@@ -336,10 +336,13 @@ def _drop_old_receipts(deps: ProactiveDeps, now: datetime) -> int:
     return dropped
 
 
-def _read_ended_conversations(deps: ProactiveDeps, now: datetime) -> int:
-    """Memory reads what is left of conversations that ended (their last turns were not a full window)."""
+def _after_ended_conversations(
+    deps: ProactiveDeps, now: datetime, work: Callable[..., int], doing: str
+) -> int:
+    """Memory's work on conversations that ended: what is left to read of them (``learn_ended``), and
+    what happened in them, as dated lines (``summarise_ended``). Never fails the run."""
     try:
-        return learn_ended(
+        return work(
             unit_of_work=deps.unit_of_work,
             model=deps.model,
             model_name=deps.model_name,
@@ -348,23 +351,7 @@ def _read_ended_conversations(deps: ProactiveDeps, now: datetime) -> int:
             embedder=deps.embedder,
         )
     except Exception:  # memory can wait for the next run; the reminders due now cannot
-        logger.exception("reading ended conversations into memory failed; the next run tries again")
-        return 0
-
-
-def _summarise_ended_conversations(deps: ProactiveDeps, now: datetime) -> int:
-    """What happened in conversations that ended, as a few dated lines memory recalls (with a model)."""
-    try:
-        return summarise_ended(
-            unit_of_work=deps.unit_of_work,
-            model=deps.model,
-            model_name=deps.model_name,
-            now=now,
-            timeout=deps.conversation_timeout,
-            embedder=deps.embedder,
-        )
-    except Exception:  # the episodes can wait for the next run
-        logger.exception("summarising ended conversations failed; the next run tries again")
+        logger.exception("%s ended conversations failed; the next run tries again", doing)
         return 0
 
 
