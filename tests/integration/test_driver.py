@@ -18,13 +18,13 @@ import pytest
 from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import DBAPIError
 
+from bench.common import LatencyLink, RoundTrips
 from loyal_companion.db import driver
 from loyal_companion.db.driver import FewerWaitsConnection
 from loyal_companion.db.engine import create_db_engine, make_session_factory, split_prepare_option
 from loyal_companion.db.errors import is_retryable, sqlstate
 from loyal_companion.db.uow import UnitOfWork
 from loyal_companion.errors import ConfigError
-from loyal_companion.local.bench import LatencyLink, RoundTrips
 
 ECHO = text("SELECT CAST(:n AS int) * 2 AS doubled, CAST(:s AS text) AS s, CAST(:t AS timestamptz) AS t")
 

@@ -172,9 +172,17 @@ def cmd_safety_report(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from loyal_companion.local.bench import run
+    """The benchmarks live in the checkout (``bench/``), not in the package: run them from there."""
+    from loyal_companion.local.stack import repo_root
 
-    return run(args.only, lambda line: print(line, flush=True))
+    root = str(repo_root())
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    try:
+        import bench
+    except ImportError:
+        raise CompanionError("lc bench runs from a checkout of the project (bench/ is not here)") from None
+    return bench.run(args.only, lambda line: print(line, flush=True))
 
 
 def _wait_for_interrupt() -> None:

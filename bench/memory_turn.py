@@ -1,9 +1,9 @@
 """`lc bench memory`, last part: what one chat turn reads of a person's memory at 500, 5,000 and 50,000 facts.
 
-One person in a server, their memory filled set-based (``bench_memory._pad_person``; with embeddings, a
+One person in a server, their memory filled set-based (``bench.retrieval.pad_person``; with embeddings, a
 vector for every fact, random, generated in PostgreSQL: the cost does not depend on what they mean), then
 one chat turn through the worker with a message that teaches a new fact, each of its statements run
-again under EXPLAIN (ANALYZE, BUFFERS) (``bench_scale.turn_plans``). A turn whose cost follows the size of
+again under EXPLAIN (ANALYZE, BUFFERS) (``bench.common.turn_plans``). A turn whose cost follows the size of
 a person's memory shows here as a statement whose buffers grow from column to column.
 """
 
@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 Report = Callable[[str], None]
+
+
 SIZES = (500, 5_000, 50_000)
 
 
@@ -25,10 +27,10 @@ def bench_memory_turn(
     from sqlalchemy import text
     from sqlalchemy.orm import Session
 
+    from bench import common
+    from bench.common import bench_database
+    from bench.retrieval import pad_person
     from loyal_companion.db.engine import create_db_engine
-    from loyal_companion.local import bench_scale
-    from loyal_companion.local.bench import _bench_database
-    from loyal_companion.local.bench_memory import _pad_person
     from loyal_companion.local.discord_stub import DiscordStub
     from loyal_companion.queue import Envelope
     from loyal_companion.service.worker import process_envelope
@@ -38,22 +40,22 @@ def bench_memory_turn(
     labels = ["no embeddings"] + (["with embeddings"] if embedder is not None else [])
     for label in labels:
         with tempfile.TemporaryDirectory() as tmp:
-            local, url = _bench_database(tmp)
+            local, url = bench_database(tmp)
             discord = DiscordStub().start()
             try:
                 engine = create_db_engine(url)
-                services = bench_scale._turn_services(url, discord.base_url, engine)
-                first = bench_scale._interaction(
-                    "hello there", discord_id=bench_scale.MEASURED, guild_id=bench_scale.MEASURED_GUILD,
+                services = common.offline_services(url, discord.base_url, engine)
+                first = common.chat_interaction(
+                    "hello there", discord_id=common.MEASURED, guild_id=common.MEASURED_GUILD,
                     token="first-" + "x" * 60,
                 )  # fmt: skip
                 process_envelope(Envelope(interaction=first, received_at=datetime.now(UTC)), services)
                 for i, size in enumerate(sizes):
                     with Session(engine) as session:
                         user_id = session.execute(
-                            text("SELECT id FROM users WHERE discord_id = :d"), {"d": bench_scale.MEASURED}
+                            text("SELECT id FROM users WHERE discord_id = :d"), {"d": common.MEASURED}
                         ).scalar_one()
-                        _pad_person(session, user_id, size, datetime(2026, 1, 1, tzinfo=UTC))
+                        pad_person(session, user_id, size, datetime(2026, 1, 1, tzinfo=UTC))
                         if label == "with embeddings":
                             _random_vectors(session, user_id, embedder.model, 384)
                         session.commit()
@@ -61,7 +63,7 @@ def bench_memory_turn(
                         conn.execute(text("VACUUM ANALYZE"))
                     message = f"I live in Porto{i} now and my sister Maya{i} loves knitting scarves"
                     with_embedder = embedder if label == "with embeddings" else None
-                    for name, buffers, _ms in bench_scale.turn_plans(
+                    for name, buffers, _ms in common.turn_plans(
                         url, discord.base_url, message, with_embedder
                     ):
                         figures.setdefault(f"{label}: {name}", {})[f"{size}"] = buffers

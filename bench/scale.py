@@ -12,8 +12,6 @@ when read.)
 
 from __future__ import annotations
 
-import functools
-import json
 import logging
 import multiprocessing
 import statistics
@@ -25,11 +23,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.common import MEASURED, MEASURED_GUILD, offline_services, run_turns, turn_plans
+
 Report = Callable[[str], None]
 
-MEASURED = 900000000000000001  # the measured person's Discord id
-MEASURED_GUILD = 700000000000000001
+
 GUILDS = 1000
+
+
 MODEL_S = 0.04  # the model latency of the second throughput run
 
 
@@ -44,10 +45,10 @@ class Size:
 
 
 SMALL = Size("small", 1_000, 50, 20, 50, 20)
+
+
 LARGE = Size("large", 100_000, 50, 20, 50_000, 10_000)
 
-
-# -- generating a database, set-based -------------------------------------------------------------------
 
 _FACT_TEXT = """
 (ARRAY['They','Their friend','Their sister','Their dog','Their boss','Their neighbour','Their cousin'])[1 + mod(g, 7)]
@@ -97,6 +98,8 @@ LOAD_SETTINGS = (
     "SET LOCAL maintenance_work_mem = '256MB'",
     "SET LOCAL work_mem = '64MB'",
 )
+
+
 PARTS = 2  # the machine's cores: the big loads run as this many transactions side by side
 
 
@@ -246,148 +249,11 @@ def generate(engine: Any, size: Size, now: datetime) -> dict[str, float]:
     return steps
 
 
-# -- turns -------------------------------------------------------------------------------------------
-
-
-def _interaction(message: str, *, discord_id: int, guild_id: int, token: str) -> dict[str, Any]:
-    from loyal_companion.local.terminal import new_snowflake
-
-    user = {"id": str(discord_id), "username": "measured", "global_name": "Measured"}
-    return {
-        "id": str(new_snowflake()),
-        "application_id": "1100000000000000001",
-        "type": 2,
-        "token": token,
-        "version": 1,
-        "guild_id": str(guild_id),
-        "channel_id": str(guild_id + 10_000_000_000_000_000),
-        "context": 0,
-        "authorizing_integration_owners": {"0": str(guild_id)},
-        "member": {"user": user, "permissions": "0", "nick": None},
-        "data": {"name": "chat", "type": 1, "options": [{"type": 3, "name": "message", "value": message}]},
-    }
-
-
 PLAIN = ("how was your evening?", "long day today, tell me something nice", "what should I cook tonight?")
 
 
 def _learning(i: int) -> str:
     return f"My friend Zed{i} plays the oboe in an orchestra number {i}."
-
-
-def _turn_services(url: str, discord_base: str, engine: Any = None) -> Any:
-    from loyal_companion.config import load_settings
-    from loyal_companion.db.engine import create_db_engine, make_session_factory
-    from loyal_companion.db.uow import UnitOfWork
-    from loyal_companion.discord.rest import DiscordRest
-    from loyal_companion.llm.offline import OfflineResponder
-    from loyal_companion.service.context import Services
-
-    factory = make_session_factory(engine if engine is not None else create_db_engine(url))
-    return Services(
-        unit_of_work=functools.partial(UnitOfWork, factory),
-        discord=DiscordRest(api_base=discord_base),
-        model=OfflineResponder(),
-        settings=load_settings(
-            {"TURNS_PER_MINUTE": "0", "DAILY_TOKENS_PER_PERSON": "0", "DAILY_TOKENS_PER_SERVER": "0"}
-        ),
-        clock=lambda: datetime.now(UTC),
-    )
-
-
-def run_turns(
-    services: Any, messages: list[str], *, discord_id: int, guild_id: int, label: str
-) -> tuple[list[float], list[int]]:
-    from loyal_companion.local.bench import RoundTrips
-    from loyal_companion.queue import Envelope
-    from loyal_companion.service.worker import process_envelope
-
-    samples: list[float] = []
-    trips: list[int] = []
-    for i, message in enumerate(messages):
-        token = f"scale-{label}-{discord_id}-{i}-" + "x" * 40
-        payload = _interaction(message, discord_id=discord_id, guild_id=guild_id, token=token)
-        envelope = Envelope(interaction=payload, received_at=datetime.now(UTC))
-        with RoundTrips() as counter:
-            started = time.perf_counter()
-            process_envelope(envelope, services)
-            samples.append(time.perf_counter() - started)
-        trips.append(counter.count)
-    return samples, trips
-
-
-# -- statements' buffers -----------------------------------------------------------------------------
-
-
-def turn_plans(
-    url: str, discord_base: str, message: str, embedder: Any = None
-) -> list[tuple[str, int, float]]:
-    """Each statement of one turn with the buffers it touched and its time: the turn is run once while
-    its statements are recorded, then its rows are removed and every statement is run again under EXPLAIN
-    (ANALYZE, BUFFERS) in one transaction that is rolled back. (first words, shared buffers, ms)."""
-    from sqlalchemy import event
-
-    from loyal_companion.db.engine import create_db_engine
-    from loyal_companion.queue import Envelope
-    from loyal_companion.service.worker import process_envelope
-
-    engine = create_db_engine(url)
-    services = _turn_services(url, discord_base, engine)
-    services.embedder = embedder
-    recorded: list[tuple[str, Any]] = []
-
-    def record(
-        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
-    ) -> None:
-        if statement.lstrip().upper().startswith(("SELECT", "WITH", "INSERT", "UPDATE", "DELETE")):
-            recorded.append((statement, parameters))
-
-    payload = _interaction(message, discord_id=MEASURED, guild_id=MEASURED_GUILD, token="plan-" + "x" * 60)
-    event.listen(engine, "before_cursor_execute", record)
-    process_envelope(Envelope(interaction=payload, received_at=datetime.now(UTC)), services)
-    event.remove(engine, "before_cursor_execute", record)
-    interaction = int(payload["id"])
-    out = []
-    raw = engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        cursor.execute("BEGIN")
-        for undo in (
-            "DELETE FROM interaction_receipts WHERE interaction_id = %s",
-            "DELETE FROM messages WHERE interaction_id = %s",
-            "DELETE FROM user_facts WHERE extracted_from_message_id = %s",
-        ):
-            cursor.execute(undo, (interaction,))
-        for statement, parameters in recorded:
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement, parameters)
-            fetched: Any = cursor.fetchone()
-            plan = fetched[0] if isinstance(fetched[0], list) else json.loads(fetched[0])
-            top = plan[0]["Plan"]
-            buffers = int(top.get("Shared Hit Blocks", 0)) + int(top.get("Shared Read Blocks", 0))
-            out.append((_name(statement), buffers, float(plan[0].get("Execution Time", 0.0))))
-        cursor.execute("ROLLBACK")
-    finally:
-        raw.close()
-    engine.dispose()
-    return out
-
-
-def _name(statement: str) -> str:
-    words = " ".join(statement.split())
-    for marker, name in (
-        ("FROM chosen", "load state"),
-        ("m_q0", "window, facts and opinions"),
-        ("INSERT INTO users (discord_id", "the person and the conversation"),
-        ("INSERT INTO interaction_receipts", "messages and receipt"),
-        ("m_incoming", "effects (mood, relationship, facts, …)"),
-        ("FROM interaction_receipts", "receipt check"),
-    ):
-        if marker in words:
-            return name
-    return words[:60]
-
-
-# -- throughput --------------------------------------------------------------------------------------
 
 
 class _ThinkingModel:
@@ -417,7 +283,7 @@ def _worker(
 
     logging.getLogger("loyal_companion").setLevel(logging.ERROR)
     with DiscordStub() as stub:
-        services = _turn_services(url, stub.base_url)
+        services = offline_services(url, stub.base_url)
         if model_s:
             services.model = _ThinkingModel(model_s)
         run_turns(services, [PLAIN[0]] * 3, discord_id=discord_id, guild_id=guild_id, label="warm")
@@ -454,32 +320,22 @@ def throughput(url: str, workers: int, *, same_server: bool, model_s: float = 0.
     return workers * turns / max(took)
 
 
-# -- memory at this size -----------------------------------------------------------------------------
-
-
 def memory_here(report: Report, engine: Any, size: Size) -> dict[str, float]:
     """The memory benchmark's first person, with 10,000 facts, in this database: do recall, the prompt's
     memory tokens and retrieval time hold whatever else the database holds?"""
     from sqlalchemy import text
     from sqlalchemy.orm import Session
 
-    from loyal_companion.local.bench_memory import (
-        _key,
-        _pad_person,
-        _percentile,
-        add_person,
-        load_dataset,
-        load_person,
-        measure,
-    )
+    from bench.common import percentile
+    from bench.retrieval import _key, add_person, load_dataset, load_person, measure, pad_person
     from loyal_companion.local.stack import repo_root
 
-    person = load_dataset(repo_root() / "bench" / "memory" / "dataset.json")[0]
+    person = load_dataset(repo_root() / "bench" / "data" / "memory" / "dataset.json")[0]
     asked_on = datetime(2025, 7, 1, 18, 0, tzinfo=UTC)
     discord_id = 420000000000000000
     with Session(engine) as session:
         user_id = add_person(session, person, discord_id)
-        _pad_person(session, user_id, 10_000 - len({_key(x.text) for x in person.lines}), asked_on)
+        pad_person(session, user_id, 10_000 - len({_key(x.text) for x in person.lines}), asked_on)
         load_person(session, person, discord_id, user_id=user_id)
         session.commit()
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -491,7 +347,7 @@ def memory_here(report: Report, engine: Any, size: Size) -> dict[str, float]:
         "recall": scores.mean("ours"),
         "bm25": scores.mean("bm25"),
         "tokens_p50": statistics.median(scores.tokens),
-        "retrieval_p95_ms": _percentile(scores.timings, 0.95) * 1000,
+        "retrieval_p95_ms": percentile(scores.timings, 0.95) * 1000,
     }
     report(
         f"memory in this database ({person.name} of the memory data set, 10,000 facts, {len(person.questions)} "
@@ -499,9 +355,6 @@ def memory_here(report: Report, engine: Any, size: Size) -> dict[str, float]:
         f"section p50 {figures['tokens_p50']:.0f} tokens, retrieval p95 {figures['retrieval_p95_ms']:.1f} ms"
     )
     return figures
-
-
-# -- the benchmark -----------------------------------------------------------------------------------
 
 
 def _pct(values: list[float], share: float) -> float:
@@ -559,7 +412,7 @@ def bench_scale(report: Report, *, turns: int = 60) -> dict[str, Any]:
                         + ", ".join(f"{k} {v:.0f} s" for k, v in steps.items())
                         + ")"
                     )
-                    services = _turn_services(url, stub.base_url)
+                    services = offline_services(url, stub.base_url)
                     run_turns(
                         services, list(PLAIN) * 2, discord_id=MEASURED, guild_id=MEASURED_GUILD, label="warm"
                     )

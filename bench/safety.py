@@ -1,4 +1,4 @@
-"""`lc bench safety`: the crisis detector on bench/safety/ beside a plain keyword list, in one run.
+"""`lc bench safety`: the crisis detector on bench/data/safety/ beside a plain keyword list, in one run.
 
 Recall per kind, language and style of wording; false positives on the hard negatives (idioms, games,
 kitchen cuts, medication, grief without danger, news); detection time per message. Four parts, printed
@@ -24,6 +24,7 @@ from typing import Any
 from loyal_companion.safety.text import fold
 
 Report = Callable[[str], None]
+
 
 # The baseline: the words a keyword filter would list, matched in folded text.
 KEYWORDS = (
@@ -110,7 +111,7 @@ def bench_safety(report: Report) -> dict[str, Any]:
     from loyal_companion.local.stack import repo_root
     from loyal_companion.safety import detect
 
-    folder = repo_root() / "bench" / "safety"
+    folder = repo_root() / "bench" / "data" / "safety"
     examples = load_examples(folder)
     from loyal_companion.safety.lexicon import LANGUAGES, TEMPLATES
 

@@ -1,7 +1,7 @@
-"""Write bench/memory/dataset.json: the long memories of eight people, and questions about them.
+"""Write bench/data/memory/dataset.json: the long memories of eight people, and questions about them.
 
 Written for this project from templates and a fixed seed (no public benchmark data, whose licences forbid
-commercial use): `python bench/memory/generate.py` writes the same file every time.
+commercial use): `python bench/data/memory/generate.py` writes the same file every time.
 
 Each person's "lines" are what a companion would remember after about eighteen months of conversations,
 in the third person as memory stores them, each with the day it was said: who is who in their life, work,

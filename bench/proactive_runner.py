@@ -1,6 +1,6 @@
 """One proactive runner process for `lc bench proactive`: the deployed run, invoked again and again.
 
-``python -m loyal_companion.local.proactive_runner DATABASE_URL DISCORD_API_BASE LEASE_S MODE`` runs
+``python -m bench.proactive_runner DATABASE_URL DISCORD_API_BASE LEASE_S MODE`` runs
 ``run_proactive`` as the proactive Lambda does (its own engine, the pace shared through the database), one
 invocation after another, until it is killed. MODE: ``deployed`` (the run's lease: one run at a time),
 ``overlap`` (no run lease: every runner sends at once, held to the pace shared through the database) or
