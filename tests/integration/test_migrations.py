@@ -6,9 +6,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from loyal_companion.db import migrate
+from loyal_companion.db import (
+    migrate,
+    models,  # noqa: F401  (every table on the metadata)
+)
+from loyal_companion.db.base import Base
 from loyal_companion.db.engine import create_db_engine
-from loyal_companion.db.models import Base
 
 # Every table and column that reference/001 and reference/003 name (003 adapted as ARCHITECTURE §4:
 # its conversation_history is conversations + messages, its users columns join 001's users).

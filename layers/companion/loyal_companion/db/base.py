@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Identity, MetaData, func
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, MetaData, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -41,3 +41,16 @@ def updated_at_column() -> Mapped[datetime]:
     return mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
     )
+
+
+# Server defaults the models share.
+TRUE = text("true")
+FALSE = text("false")
+ZERO = text("0")
+EMPTY_OBJECT = text("'{}'::jsonb")
+EMPTY_ARRAY = text("'[]'::jsonb")
+
+
+def user_fk(ondelete: str = "CASCADE") -> ForeignKey:
+    """A reference to a person: deleting them deletes (or with "SET NULL", unnames) the row."""
+    return ForeignKey("users.id", ondelete=ondelete)
