@@ -25,7 +25,8 @@ from loyal_companion.db.turns import load_turn_state
 from loyal_companion.db.uow import UnitOfWork
 from loyal_companion.discord import components as ui
 from loyal_companion.discord.rest import DiscordRest
-from loyal_companion.jobs.proactive import ProactiveDeps, claim, run_proactive
+from loyal_companion.jobs.due import claim
+from loyal_companion.jobs.proactive import ProactiveDeps, run_proactive
 from loyal_companion.living.mood import decayed
 from loyal_companion.llm.offline import OFFLINE_LABEL, OfflineResponder
 from loyal_companion.local.discord_stub import DiscordStub

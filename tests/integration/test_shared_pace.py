@@ -13,7 +13,8 @@ from loyal_companion.db.engine import create_db_engine
 from loyal_companion.db.pacing import SharedPacer
 from loyal_companion.db.uow import UnitOfWork
 from loyal_companion.discord.rest import DiscordRest, RequestPacer
-from loyal_companion.jobs.proactive import RUN_LEASE, ProactiveDeps, run_proactive
+from loyal_companion.jobs.proactive import ProactiveDeps, run_proactive
+from loyal_companion.jobs.state import RUN_LEASE
 from loyal_companion.llm.offline import OfflineResponder
 from loyal_companion.local.discord_stub import DiscordStub
 from tests.support.worker import Clock
