@@ -56,7 +56,7 @@ def bench_memory_all(report: Report) -> dict[str, Any]:
     from bench.memory_turn import bench_memory_turn
     from bench.retrieval import K, in_process_embedder
     from loyal_companion.db.engine import create_db_engine
-    from loyal_companion.local.stack import repo_root
+    from loyal_companion.local.functions import repo_root
 
     logging.getLogger("loyal_companion").setLevel(logging.WARNING)
     embedder = in_process_embedder(report)

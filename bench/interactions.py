@@ -43,7 +43,7 @@ def _cold_import_against(ref: str, *, runs: int) -> tuple[float, float]:
     """Median cold imports of this tree's interactions handler and of ``ref``'s, run alternately so that
     the machine's noise falls on both alike."""
 
-    from loyal_companion.local.stack import repo_root
+    from loyal_companion.local.functions import repo_root
 
     root = repo_root()
     with tempfile.TemporaryDirectory() as tmp:
@@ -87,7 +87,7 @@ def _import_share(code: str, module: str, runs: int) -> float:
 
 def bench_interactions(report: Report, *, runs: int = 7, iterations: int = 3000) -> dict[str, Any]:
     """Cold import of the interactions handler (vs. importing everything) and warm handler times."""
-    from loyal_companion.local.stack import repo_root
+    from loyal_companion.local.functions import repo_root
 
     app = repo_root() / "functions" / "interactions" / "app.py"
     load = (

@@ -47,7 +47,7 @@ def bench_memory(report: Report, engine: Any, *, embedder: Any = None, big: int 
     from sqlalchemy import text
     from sqlalchemy.orm import Session
 
-    from loyal_companion.local.stack import repo_root
+    from loyal_companion.local.functions import repo_root
 
     path = repo_root() / "bench" / "data" / "memory" / "dataset.json"
     people = load_dataset(path)

@@ -108,7 +108,7 @@ def score(examples: list[Example], flags: Callable[[str], bool]) -> dict[str, An
 
 
 def bench_safety(report: Report) -> dict[str, Any]:
-    from loyal_companion.local.stack import repo_root
+    from loyal_companion.local.functions import repo_root
     from loyal_companion.safety import detect
 
     folder = repo_root() / "bench" / "data" / "safety"

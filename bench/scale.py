@@ -328,7 +328,7 @@ def memory_here(report: Report, engine: Any, size: Size) -> dict[str, float]:
 
     from bench.common import percentile
     from bench.retrieval import _key, add_person, load_dataset, load_person, measure, pad_person
-    from loyal_companion.local.stack import repo_root
+    from loyal_companion.local.functions import repo_root
 
     person = load_dataset(repo_root() / "bench" / "data" / "memory" / "dataset.json")[0]
     asked_on = datetime(2025, 7, 1, 18, 0, tzinfo=UTC)

@@ -115,7 +115,7 @@ def bench_tokens(report: Report) -> dict[str, Any]:
     from loyal_companion.local.discord_stub import DiscordStub
 
     logging.getLogger("loyal_companion").setLevel(logging.ERROR)
-    from loyal_companion.local.stack import repo_root
+    from loyal_companion.local.functions import repo_root
 
     ana = load_dataset(repo_root() / "bench" / "data" / "memory" / "dataset.json")[0]
     told = [first_person(line.text) + "." for line in ana.lines[-TURNS:]]

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from loyal_companion.local.stack import wait_until
+from loyal_companion.local.state import wait_until
 
 LC = [sys.executable, "-m", "loyal_companion.cli"]
 

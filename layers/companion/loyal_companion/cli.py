@@ -173,7 +173,7 @@ def cmd_safety_report(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """The benchmarks live in the checkout (``bench/``), not in the package: run them from there."""
-    from loyal_companion.local.stack import repo_root
+    from loyal_companion.local.functions import repo_root
 
     root = str(repo_root())
     if root not in sys.path:

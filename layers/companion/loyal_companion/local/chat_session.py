@@ -16,13 +16,7 @@ from pathlib import Path
 
 from loyal_companion.local.chat_client import Answer, ChatClient
 from loyal_companion.local.render import render
-from loyal_companion.local.stack import (
-    LocalStackError,
-    live_clients,
-    read_dev_info,
-    signing_key,
-    wait_until,
-)
+from loyal_companion.local.state import LocalStackError, live_clients, read_dev_info, signing_key, wait_until
 from loyal_companion.local.terminal import (
     LOCAL_USER_ID,
     USAGE,

@@ -13,10 +13,13 @@ from __future__ import annotations
 import json
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
+
+from loyal_companion.local.state import LocalStackError
 
 BUDGET_S: Final = 0.3
 
@@ -103,3 +106,27 @@ def discover(
             candidate.server, f"http://{host}:{candidate.port}/v1", chosen, tuple(chat), embedding
         )
     return None
+
+
+def check_model_server(base_url: str, api_key: str | None, timeout: float = 5.0) -> None:
+    """Fail with a clear message when the model server does not answer or refuses the key."""
+    request = urllib.request.Request(base_url.rstrip("/") + "/models")
+    if api_key:
+        request.add_header("Authorization", f"Bearer {api_key}")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout):  # noqa: S310 - the operator's own URL
+            return
+    except urllib.error.HTTPError as exc:
+        if exc.code in (401, 403):
+            raise LocalStackError(
+                f"the model server at {base_url} refused the key (HTTP {exc.code}); check OPENAI_API_KEY"
+            ) from None
+        if exc.code == 404:
+            return  # some compatible servers have no /models; the chat endpoint may still work
+        raise LocalStackError(f"the model server at {base_url} answered HTTP {exc.code}") from None
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise LocalStackError(
+            f"the model server at {base_url} does not answer ({reason}); start it, fix OPENAI_BASE_URL, "
+            "or unset OPENAI_API_KEY and OPENAI_BASE_URL to use the offline responder"
+        ) from None

@@ -8,11 +8,14 @@
   few seconds). Mood needs no job: it is computed when read.
 - A local stand-in for the Discord REST endpoints the bot calls, recording what it sent.
 - A signing key pair kept in .lc/ so local requests are signed and verified like Discord's.
+
+The processes' parts: Lambda's functions run here (``local.functions``), the schedule's stand-in
+(``local.schedules``), what .lc/ keeps (``local.state``), a model server found here (``local.discovery``),
+the queue (``local.queue``) and the Discord stand-in (``local.discord_stub``).
 """
 
 from __future__ import annotations
 
-import base64
 import fcntl
 import json
 import logging
@@ -21,92 +24,42 @@ import signal
 import socket
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
 from typing import IO, Any
 
-from nacl.signing import SigningKey
-
 from loyal_companion import runtime
 from loyal_companion.config import clear_settings_cache, get_settings
-from loyal_companion.errors import CompanionError
 from loyal_companion.local.discord_stub import DiscordStub
-from loyal_companion.local.discovery import LocalModel, discover
+from loyal_companion.local.discovery import LocalModel, check_model_server, discover
+from loyal_companion.local.functions import (
+    LambdaContextStandIn,
+    invoke_scheduled,
+    lambda_http_event,
+    load_function,
+)
 from loyal_companion.local.queue import LocalFifoQueue
+from loyal_companion.local.schedules import LocalWaker
+from loyal_companion.local.state import LocalStackError, live_clients, signing_key
 from loyal_companion.local.terminal import LOCAL_APPLICATION_ID
-from loyal_companion.wake import keeps
 
 logger = logging.getLogger(__name__)
 
+
 DEFAULT_PORT = 8787
+
+
 DEFAULT_DISCORD_PORT = 8790
+
+
 # The template's rates (template.yaml); ``fast`` shortens them for trying proactive messages out.
 SAFETY_NET_S = 24 * 60 * 60  # the template's daily run
+
+
 FAST_SAFETY_NET_S = 2
-
-
-class LocalStackError(CompanionError):
-    """Something a newcomer can fix: the message says what and how."""
-
-
-def repo_root() -> Path:
-    from loyal_companion.db.migrate import migrations_dir
-
-    return migrations_dir().parent
-
-
-def load_function(name: str) -> ModuleType:
-    """Import functions/<name>/app.py exactly as Lambda does (by file, as module ``app``)."""
-    import importlib.util
-
-    path = repo_root() / "functions" / name / "app.py"
-    if not path.is_file():
-        raise LocalStackError(f"functions/{name}/app.py not found; run lc dev from a checkout of the project")
-    spec = importlib.util.spec_from_file_location(f"local_{name}_app", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def signing_key(state: Path) -> SigningKey:
-    """The local "Discord" signing key, created once and kept (private: mode 600)."""
-    path = state / "signing.key"
-    if path.exists():
-        try:
-            return SigningKey(bytes.fromhex(path.read_text().strip()))
-        except ValueError:
-            raise LocalStackError(
-                f"{path} is not a valid key; delete it and a new one will be made"
-            ) from None
-    key = SigningKey.generate()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key.encode().hex())
-    return key
-
-
-class LambdaContextStandIn:
-    """What the handlers read from Lambda's context object."""
-
-    def __init__(self, name: str) -> None:
-        self.function_name = name
-        self.function_version = "$LATEST"
-        self.invoked_function_arn = f"arn:aws:lambda:local:000000000000:function:{name}"
-        self.memory_limit_in_mb = 512
-        self.aws_request_id = "local"
-        self.log_group_name = f"/aws/lambda/{name}"
-        self.log_stream_name = "local"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 60_000
 
 
 @dataclass
@@ -434,7 +387,7 @@ class LocalStack:
                     # an event being sent elsewhere stays due for its lease: never a busy loop
                     self._stop.wait(1.0)
                 last_run = time.monotonic()
-                _invoke_scheduled(module, name, context)
+                invoke_scheduled(module, name, context)
                 if not self.waker.wait_until_due(longest=safety_net, stop=self._stop):
                     return
 
@@ -455,132 +408,3 @@ class LocalStack:
 
         thread = threading.Thread(target=loop, name="clients", daemon=True)
         thread.start()
-
-
-def _invoke_scheduled(module: ModuleType, name: str, context: LambdaContextStandIn) -> None:
-    """One scheduled invocation of ``module``, as EventBridge Scheduler makes it; a failed run is logged as
-    Lambda would log it, and the schedule goes on."""
-    event = {"source": "aws.scheduler", "detail-type": "Scheduled Event", "detail": {}}
-    try:
-        module.lambda_handler(event, context)
-    except Exception:
-        logger.exception("scheduled %s failed", name)
-
-
-class LocalWaker:
-    """The local stand-in for the one-time EventBridge schedule (wake.py's ``Waker``): the worker and the
-    run arm it; the stack's schedule thread waits on it. It fires at the armed time, to the second."""
-
-    def __init__(self) -> None:
-        self._changed = threading.Condition()
-        self._armed: datetime | None = None
-
-    def arm(self, at: datetime, *, now: datetime, replacing: datetime | None = None) -> datetime | None:
-        with self._changed:
-            if keeps(self._armed, at, now=now, replacing=replacing):
-                return None
-            self._armed = at
-            self._changed.notify_all()
-        return at
-
-    def interrupt(self) -> None:
-        with self._changed:
-            self._changed.notify_all()
-
-    def wait_until_due(self, *, longest: float, stop: threading.Event) -> bool:
-        """Block until the armed time comes or ``longest`` seconds pass (True), or ``stop`` is set."""
-        deadline = time.monotonic() + longest
-        with self._changed:
-            while not stop.is_set():
-                now = datetime.now(UTC)
-                if self._armed is not None and self._armed <= now:
-                    self._armed = None  # fired, as a one-time schedule does
-                    return True
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return True
-                if self._armed is not None:
-                    left = min(left, (self._armed - now).total_seconds())
-                self._changed.wait(max(0.01, left))
-        return False
-
-
-def live_clients(folder: Path) -> list[int]:
-    """The `lc chat` processes registered in ``folder`` that are still running (stale files removed)."""
-    alive = []
-    for entry in folder.glob("*"):
-        try:
-            pid = int(entry.name)
-            os.kill(pid, 0)
-        except (ValueError, ProcessLookupError):
-            entry.unlink(missing_ok=True)
-            continue
-        except PermissionError:
-            pass
-        alive.append(pid)
-    return alive
-
-
-def lambda_http_event(method: str, path: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
-    """The Function URL (payload 2.0) event for a request, as Lambda builds it."""
-    try:
-        text, encoded = body.decode("utf-8"), False
-    except UnicodeDecodeError:
-        text, encoded = base64.b64encode(body).decode(), True
-    raw_path, _, query = path.partition("?")
-    return {
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": raw_path,
-        "rawQueryString": query,
-        "headers": {k.lower(): v for k, v in headers.items()},
-        "requestContext": {"http": {"method": method, "path": raw_path, "sourceIp": "127.0.0.1"}},
-        "body": text,
-        "isBase64Encoded": encoded,
-    }
-
-
-def check_model_server(base_url: str, api_key: str | None, timeout: float = 5.0) -> None:
-    """Fail with a clear message when the model server does not answer or refuses the key."""
-    request = urllib.request.Request(base_url.rstrip("/") + "/models")
-    if api_key:
-        request.add_header("Authorization", f"Bearer {api_key}")
-    try:
-        with urllib.request.urlopen(request, timeout=timeout):  # noqa: S310 - the operator's own URL
-            return
-    except urllib.error.HTTPError as exc:
-        if exc.code in (401, 403):
-            raise LocalStackError(
-                f"the model server at {base_url} refused the key (HTTP {exc.code}); check OPENAI_API_KEY"
-            ) from None
-        if exc.code == 404:
-            return  # some compatible servers have no /models; the chat endpoint may still work
-        raise LocalStackError(f"the model server at {base_url} answered HTTP {exc.code}") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise LocalStackError(
-            f"the model server at {base_url} does not answer ({reason}); start it, fix OPENAI_BASE_URL, "
-            "or unset OPENAI_API_KEY and OPENAI_BASE_URL to use the offline responder"
-        ) from None
-
-
-def read_dev_info(state: Path) -> dict[str, Any] | None:
-    path = state / "dev.json"
-    try:
-        info = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-    try:
-        with urllib.request.urlopen(str(info["endpoint"]).replace("/interactions", "/health"), timeout=2):
-            return dict(info)
-    except (urllib.error.URLError, OSError, KeyError):
-        return None
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float, interval: float = 0.2) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()
