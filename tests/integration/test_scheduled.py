@@ -7,7 +7,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyal_companion.db.models import (
@@ -27,7 +27,7 @@ from loyal_companion.discord import components as ui
 from loyal_companion.discord.rest import DiscordRest
 from loyal_companion.jobs.due import claim
 from loyal_companion.jobs.proactive import ProactiveDeps, run_proactive
-from loyal_companion.living.mood import decayed
+from loyal_companion.living.mood import kept_sql
 from loyal_companion.llm.offline import OFFLINE_LABEL, OfflineResponder
 from loyal_companion.local.discord_stub import DiscordStub
 from loyal_companion.queue import Envelope
@@ -473,3 +473,29 @@ def test_in_the_day_after_a_crisis_what_it_sends_on_its_own_is_gentle(
     assert ("Happy birthday" not in message.content) is gentle
     assert ("Thinking of you" in message.content) is gentle
     assert message.content.endswith("-# You're talking with an AI, not a person.")
+
+
+def decayed(value: float, baseline: float, rate: float, hours: float) -> float:
+    """The drift back toward the baseline, written out here as the test's own closed form."""
+    return baseline + (value - baseline) * math.exp(-rate * max(hours, 0.0))
+
+
+@pytest.mark.parametrize(
+    ("hours", "rate"), [(0.0, 0.05), (1.0, 0.05), (6.5, 0.05), (48.0, 0.2), (-2.0, 0.05)]
+)
+def test_the_drift_the_turn_reads_and_writes_is_the_closed_form(
+    engine: Engine, hours: float, rate: float
+) -> None:
+    """living.mood.kept_sql, evaluated by PostgreSQL, keeps e^(-rate × hours) of an offset (none lost
+    for a share written after the moment read: a clock that went back)."""
+    now = datetime(2027, 1, 1, 12, tzinfo=UTC)
+    with engine.connect() as conn:
+        drift = kept_sql(
+            since="CAST(:since AS timestamptz)", now="CAST(:now AS timestamptz)", rate="CAST(:rate AS float8)"
+        )
+        kept = conn.execute(
+            text(f"SELECT {drift}"),
+            {"since": now - timedelta(hours=hours), "now": now, "rate": rate},
+        ).scalar_one()
+    assert kept == pytest.approx(math.exp(-rate * max(hours, 0.0)))
+    assert decayed(0.7, 0.1, rate, hours) == pytest.approx(0.1 + 0.6 * kept)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loyal_companion.living.mood import Mood, decayed, mood_label
+from loyal_companion.living.mood import Mood, mood_label
 from loyal_companion.living.relationship import LEVELS, level_for, progress_to_next
 from loyal_companion.living.timeparse import (
     Birthday,
@@ -101,15 +101,6 @@ def test_mood_labels() -> None:
     assert mood_label(0.0, -0.5) == "calm"
     assert mood_label(0.0, 0.0) == "neutral"
     assert Mood(0.4, -0.2).intensity == pytest.approx(0.3)
-
-
-@given(st.floats(-1, 1), st.floats(-1, 1), st.floats(0, 1000))
-def test_decay_moves_toward_baseline_and_never_overshoots(
-    value: float, baseline: float, hours: float
-) -> None:
-    after = decayed(value, baseline, 0.05, hours)
-    assert abs(after - baseline) <= abs(value - baseline) + 1e-12
-    assert min(value, baseline) - 1e-12 <= after <= max(value, baseline) + 1e-12
 
 
 def test_relationship_levels_follow_the_bands() -> None:

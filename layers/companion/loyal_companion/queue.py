@@ -18,6 +18,12 @@ class InteractionQueue(Protocol):
     def send(self, *, body: str, group_id: str, dedup_id: str) -> None: ...
 
 
+def fifo_group(*, channel_id: int | None, person_id: int) -> str:
+    """The FIFO group an interaction is queued in: one person in one channel keeps their order (a turn
+    waits for the one before it); other people, and the same person elsewhere, run in parallel."""
+    return f"{channel_id or 'dm'}:{person_id}"
+
+
 @dataclass(frozen=True)
 class Envelope:
     interaction: dict[str, Any]

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from loyal_companion.db.sql import sql
 from loyal_companion.db.uow import UnitOfWork
-from loyal_companion.living.mood import SHARDS
+from loyal_companion.living.mood import SHARDS, kept_sql
 from loyal_companion.memory.learn import LEARN_CTES, learn_params
 from loyal_companion.memory.rules import Candidate
 
@@ -92,10 +92,8 @@ WITH p AS (
            (SELECT count(*) FROM m_new), CASE WHEN (SELECT bool_or(created) FROM rel) THEN 1 ELSE 0 END
     FROM p
     ON CONFLICT (guild_id, shard) DO UPDATE SET
-        valence_offset = LEAST(2, GREATEST(-2, s.valence_offset * exp(-CAST(:rate AS float8)
-            * GREATEST(0, extract(epoch FROM (EXCLUDED.updated_at - s.updated_at))) / 3600.0) + EXCLUDED.valence_offset)),
-        arousal_offset = LEAST(2, GREATEST(-2, s.arousal_offset * exp(-CAST(:rate AS float8)
-            * GREATEST(0, extract(epoch FROM (EXCLUDED.updated_at - s.updated_at))) / 3600.0) + EXCLUDED.arousal_offset)),
+        valence_offset = LEAST(2, GREATEST(-2, s.valence_offset * {kept_since_written} + EXCLUDED.valence_offset)),
+        arousal_offset = LEAST(2, GREATEST(-2, s.arousal_offset * {kept_since_written} + EXCLUDED.arousal_offset)),
         updated_at = GREATEST(s.updated_at, EXCLUDED.updated_at),
         messages_sent = s.messages_sent + 1,
         facts_learned = s.facts_learned + EXCLUDED.facts_learned,
@@ -112,8 +110,7 @@ WITH p AS (
     FROM p JOIN mood_shards s
       ON (s.guild_id = p.guild_id OR (p.guild_id IS NULL AND s.guild_id IS NULL))  -- the unique index, not a scan
      AND s.shard = mod(p.user_id, CAST(:shards AS int))
-    WHERE (abs(s.valence_offset) + abs(s.arousal_offset)) * (1 - exp(-CAST(:rate AS float8)
-          * GREATEST(0, extract(epoch FROM (p.now - s.updated_at))) / 3600.0)) >= CAST(:threshold AS float8)
+    WHERE (abs(s.valence_offset) + abs(s.arousal_offset)) * (1 - {kept_until_now}) >= CAST(:threshold AS float8)
     RETURNING 1
 ), history AS (
     INSERT INTO mood_history (guild_id, valence, arousal, trigger_type, trigger_user_id, trigger_description, recorded_at)
@@ -147,7 +144,14 @@ SELECT (SELECT count(*) FROM m_new) AS facts_added, (SELECT count(*) FROM m_reti
        (SELECT count(*) FROM m_common) AS associations_added
 """
 
-_EFFECTS_SQL = sql(_EFFECTS.replace("{learn}", LEARN_CTES.replace("{guard}", "true")))
+_EFFECTS_SQL = sql(
+    _EFFECTS.replace("{learn}", LEARN_CTES.replace("{guard}", "true"))
+    .replace(
+        "{kept_since_written}",
+        kept_sql(since="s.updated_at", now="EXCLUDED.updated_at", rate="CAST(:rate AS float8)"),
+    )
+    .replace("{kept_until_now}", kept_sql(since="s.updated_at", now="p.now", rate="CAST(:rate AS float8)"))
+)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from loyal_companion.db.repositories import RECEIPT_KEEP
 from loyal_companion.db.sql import sql
+from loyal_companion.living.mood import DEFAULT_DECAY_RATE, kept_sql
 from loyal_companion.living.style import hints as style_hints
 from loyal_companion.llm.resolution import (
     DEFAULT,
@@ -52,6 +53,9 @@ def _llm_columns() -> str:
         )
     return ",\n       ".join(parts)
 
+
+# The personality's drift rate back toward its baseline mood (living.mood.kept_sql is the drift itself).
+_RATE = f"COALESCE(CAST(p.settings -> 'mood' ->> 'decay_rate_per_hour' AS float8), {DEFAULT_DECAY_RATE})"
 
 _STATE_SQL = sql(
     f"""
@@ -127,8 +131,7 @@ LEFT JOIN LATERAL (
     SELECT sum(x.valence_offset * x.keep) AS valence, sum(x.arousal_offset * x.keep) AS arousal
     FROM (
         SELECT valence_offset, arousal_offset,
-               exp(-COALESCE(CAST(p.settings -> 'mood' ->> 'decay_rate_per_hour' AS float8), 0.05)
-                   * GREATEST(0, extract(epoch FROM (CAST(:now AS timestamptz) - updated_at))) / 3600.0) AS keep
+               {kept_sql(since="updated_at", now="CAST(:now AS timestamptz)", rate=_RATE)} AS keep
         FROM mood_shards
         WHERE guild_id = CAST(:guild_id AS bigint) OR (CAST(:guild_id AS bigint) IS NULL AND guild_id IS NULL)
     ) x

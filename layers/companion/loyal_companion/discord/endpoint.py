@@ -36,7 +36,7 @@ from loyal_companion.discord.interaction import (
 )
 from loyal_companion.discord.verify import SIGNATURE_HEADER, TIMESTAMP_HEADER, SignatureVerifier
 from loyal_companion.observability import bind_correlation_id
-from loyal_companion.queue import Envelope, InteractionQueue
+from loyal_companion.queue import Envelope, InteractionQueue, fifo_group
 
 logger = logging.getLogger(__name__)
 
@@ -210,7 +210,8 @@ def _queue(
 ) -> dict[str, Any]:
     envelope = Envelope(interaction=payload, received_at=now(), private=private)
     try:
-        queue().send(body=envelope.to_json(), group_id=info.conversation_key, dedup_id=str(info.id))
+        group = fifo_group(channel_id=info.channel_id, person_id=info.person.discord_id)
+        queue().send(body=envelope.to_json(), group_id=group, dedup_id=str(info.id))
     except Exception:
         # Whatever the queue client raised, the person must not be left waiting on a reply that will
         # never come: say so now, while the interaction is still ours to answer.

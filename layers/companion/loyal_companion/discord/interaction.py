@@ -92,11 +92,6 @@ class InteractionInfo:
     def token_expired(self, now: datetime, *, margin: timedelta = timedelta(seconds=0)) -> bool:
         return now >= self.created_at + TOKEN_LIFETIME - margin
 
-    @property
-    def conversation_key(self) -> str:
-        """The FIFO group: one person in one channel keeps their order; others run in parallel."""
-        return f"{self.channel_id or 'dm'}:{self.person.discord_id}"
-
     def __repr__(self) -> str:  # the token must never show up in logs
         return (
             f"InteractionInfo(id={self.id}, type={self.type}, guild_id={self.guild_id}, "

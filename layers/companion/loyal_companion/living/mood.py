@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Final
 
@@ -41,13 +40,15 @@ def mood_label(valence: float, arousal: float) -> str:
     return "neutral"
 
 
-def decay_factor(rate_per_hour: float, hours: float) -> float:
-    """The share of the distance to baseline that remains after ``hours`` (exponential decay)."""
-    return math.exp(-rate_per_hour * max(hours, 0.0))
+DEFAULT_DECAY_RATE: Final = 0.05  # per hour, when the personality's settings do not say
 
 
-def decayed(value: float, baseline: float, rate_per_hour: float, hours: float) -> float:
-    return baseline + (value - baseline) * decay_factor(rate_per_hour, hours)
+def kept_sql(*, since: str, now: str, rate: str) -> str:
+    """How much of a mood share's offset is left at ``now`` from ``since``: e^(−rate × hours), as SQL over
+    the given expressions. The one place the drift back toward the baseline is written: the turn reads a
+    server's mood with it (``db.turns``: the baseline plus every share's offset times this) and writes a
+    share and its drift line with it (``db.living``)."""
+    return f"exp(-({rate}) * GREATEST(0, extract(epoch FROM ({now}) - ({since}))) / 3600.0)"
 
 
 # How far one exchange can move the mood before damping, per axis.

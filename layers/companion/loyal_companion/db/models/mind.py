@@ -86,8 +86,8 @@ class MoodShard(Base):
     ``user_id % SHARDS`` it is, so turns in one server never wait on one row.
 
     Each holds how far it moves the mood from the baseline, as of ``updated_at``; the mood at any moment
-    is the baseline plus every shard's offset decayed to that moment (``living.mood.decayed``'s closed
-    form), computed when read. Counters are shared the same way and summed when read.
+    is the baseline plus every shard's offset decayed to that moment (``living.mood.kept_sql``), computed
+    when read. Counters are shared the same way and summed when read.
     """
 
     __tablename__ = "mood_shards"
