@@ -22,8 +22,9 @@ from loyal_companion.db.models import (
     UserFact,
     UserPersonalitySetting,
 )
-from loyal_companion.db.turns import load_turn_state, load_window_and_facts
+from loyal_companion.db.turns import load_turn_state
 from loyal_companion.db.uow import UnitOfWork
+from loyal_companion.db.window import load_window_and_facts
 from loyal_companion.llm.client import OpenAIChatModel
 from loyal_companion.llm.offline import OFFLINE_LABEL, OfflineResponder
 from loyal_companion.llm.prompt import PromptInput, compose

@@ -1,9 +1,10 @@
-"""The queries of a conversation turn, shaped for few round trips (the per-turn budget is 8).
+"""A turn's state, in one statement (the per-turn budget is 8 round trips): the person, the resolved
+configuration with the source of every value, the guards' counters, the server's mood (computed when read:
+the baseline plus each share's offset, drifted with ``living.mood.kept_sql``), the relationship and the
+current conversation.
 
-Loading a turn is two statements: ``load_turn_state`` (one row: the person, the resolved configuration
-with the source of every value, the guards' counters, mood, relationship, the current conversation) and
-``load_window_and_facts`` (the conversation window and the most relevant facts, in one UNION). Storing a
-turn is a conversation upsert and one statement that writes both messages and the receipt.
+The rest of a turn's reads and writes: what it reads of the conversation and memory (``db.window``), the
+conversation touched and the turn stored (``db.conversations``), its effects (``db.living``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from loyal_companion.db.repositories import RECEIPT_KEEP
 from loyal_companion.db.sql import sql
 from loyal_companion.living.mood import DEFAULT_DECAY_RATE, kept_sql
 from loyal_companion.living.style import hints as style_hints
@@ -28,19 +28,6 @@ from loyal_companion.llm.resolution import (
     ResolvedConfig,
     Sourced,
 )
-from loyal_companion.memory.recall import (
-    DEFAULT_TUNING,
-    RECALL_CTES,
-    RECALL_CTES_BY_MEANING,
-    RECALLED_JSON,
-    ByMeaning,
-    Recalled,
-    Tuning,
-    UnembeddedFact,
-    recall_params,
-    recalled_from_json,
-)
-from loyal_companion.memory.rules import Entity
 
 
 def _llm_columns() -> str:
@@ -56,6 +43,7 @@ def _llm_columns() -> str:
 
 # The personality's drift rate back toward its baseline mood (living.mood.kept_sql is the drift itself).
 _RATE = f"COALESCE(CAST(p.settings -> 'mood' ->> 'decay_rate_per_hour' AS float8), {DEFAULT_DECAY_RATE})"
+
 
 _STATE_SQL = sql(
     f"""
@@ -155,55 +143,6 @@ LEFT JOIN LATERAL (
 """
 )
 
-# In a public channel, what was said in a crisis (privately) stays out of the window.
-_WINDOW = """
-(SELECT json_agg(w ORDER BY w.at, w.id) FROM (
-    SELECT m.role, m.content, m.created_at AS at, m.id
-    FROM messages m
-    WHERE m.conversation_id = CAST(:conversation_id AS bigint)
-      AND (m.safety_concern IS NULL OR NOT CAST(:public AS boolean))
-    ORDER BY m.created_at DESC, m.id DESC
-    LIMIT :window) w)"""
-
-_OPINIONS = """
-(SELECT json_agg(o) FROM (
-    SELECT o.topic, o.sentiment, o.discussion_count AS discussions
-    FROM bot_opinions o
-    WHERE (o.guild_id = CAST(:guild_id AS bigint) OR (CAST(:guild_id AS bigint) IS NULL AND o.guild_id IS NULL))
-      AND o.discussion_count >= 3
-    ORDER BY o.interest_level DESC, o.discussion_count DESC
-    LIMIT 5) o)"""
-
-# The people and animals the person has named (for reading their next message offline).
-_ENTITIES = """
-(SELECT json_agg(e) FROM (
-    SELECT name, role FROM user_entities WHERE user_id = CAST(:user_id AS bigint) ORDER BY id DESC LIMIT 50) e)"""
-
-# Facts of the person with no embedding from the current model (learned before embeddings were on, told
-# with /memory remember, or missed when the embeddings server was down), among the newest 500: embedded
-# after this turn.
-_UNEMBEDDED = """
-(SELECT json_agg(u) FROM (
-    SELECT f.id, f.fact_content AS content, f.subject, f.subject_role
-    FROM (SELECT id, fact_content, importance, subject, subject_role FROM user_facts
-           WHERE user_id = CAST(:user_id AS bigint) AND is_active ORDER BY id DESC LIMIT 500) f
-    WHERE NOT EXISTS (
-        SELECT 1 FROM user_fact_embeddings e
-        WHERE e.fact_id = f.id AND e.model = :embeddings_model
-          AND (CAST(:dims AS int) IS NULL OR e.dimensions = CAST(:dims AS int)))
-    ORDER BY f.importance DESC, f.id DESC
-    LIMIT :backfill) u)"""
-
-_WINDOW_AND_FACTS_SQL = sql(
-    f"WITH {RECALL_CTES} SELECT {_WINDOW} AS turns, {RECALLED_JSON} AS facts, {_OPINIONS} AS opinions, "
-    f"{_ENTITIES} AS entities, NULL AS unembedded"
-)
-# The same with facts also related by meaning (only where pgvector and user_fact_embeddings exist).
-_WINDOW_AND_FACTS_BY_MEANING_SQL = sql(
-    f"WITH {RECALL_CTES_BY_MEANING} SELECT {_WINDOW} AS turns, {RECALLED_JSON} AS facts, "
-    f"{_OPINIONS} AS opinions, {_ENTITIES} AS entities, {_UNEMBEDDED} AS unembedded"
-)
-
 
 @dataclass(frozen=True)
 class TurnState:
@@ -230,12 +169,6 @@ class TurnState:
     conversation_started_at: datetime | None = None
     disclosed_at: datetime | None = None  # when the conversation last said it is an AI
     break_reminded_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class WindowTurn:
-    role: str
-    content: str
 
 
 def _float(value: Any) -> float | None:
@@ -331,196 +264,3 @@ def load_turn_state(
         if row["style_confidence"] is not None
         else (),
     )
-
-
-@dataclass(frozen=True)
-class OpinionRow:
-    topic: str
-    sentiment: float
-    discussions: int
-
-
-@dataclass(frozen=True)
-class WindowAndFacts:
-    turns: list[WindowTurn]
-    facts: list[Recalled]
-    opinions: list[OpinionRow]
-    entities: list[Entity]
-    unembedded: list[UnembeddedFact]
-
-
-def load_window_and_facts(
-    session: Session,
-    *,
-    user_id: int,
-    conversation_id: int | None,
-    window: int,
-    message: str,
-    now: datetime,
-    guild_id: int | None = None,
-    tuning: Tuning = DEFAULT_TUNING,
-    by_meaning: ByMeaning | None = None,
-    public: bool = False,
-) -> WindowAndFacts:
-    """The conversation window, the facts recall brings for ``message``, the server's opinions and the
-    person's named people and animals, in one statement."""
-    params = recall_params(user_id=user_id, message=message, now=now, tuning=tuning, by_meaning=by_meaning)
-    params |= {"conversation_id": conversation_id, "window": window, "guild_id": guild_id, "public": public}
-    statement = _WINDOW_AND_FACTS_SQL
-    if by_meaning is not None:
-        statement = _WINDOW_AND_FACTS_BY_MEANING_SQL
-        params |= {"backfill": by_meaning.backfill}
-    row = session.execute(statement, params).one()
-    return WindowAndFacts(
-        turns=[WindowTurn(str(t["role"]), str(t["content"])) for t in row.turns or []],
-        facts=recalled_from_json(row.facts),
-        opinions=[
-            OpinionRow(str(o["topic"]), float(o["sentiment"]), int(o["discussions"]))
-            for o in row.opinions or []
-        ],
-        entities=[Entity(str(e["name"]), e.get("role")) for e in row.entities or []],
-        unembedded=[
-            UnembeddedFact(int(u["id"]), str(u["content"]), u.get("subject"), u.get("subject_role"))
-            for u in row.unembedded or []
-        ],
-    )
-
-
-_TOUCH_CONVERSATION_SQL = sql(
-    """
-WITH person AS (
-    INSERT INTO users (discord_id, discord_username, discord_display_name, first_seen_at, last_seen_at)
-    VALUES (:discord_id, :username, :display_name, :now, :now)
-    ON CONFLICT (discord_id) DO UPDATE SET
-        discord_username = COALESCE(EXCLUDED.discord_username, users.discord_username),
-        discord_display_name = COALESCE(EXCLUDED.discord_display_name, users.discord_display_name),
-        last_seen_at = EXCLUDED.last_seen_at, is_active = true, updated_at = EXCLUDED.last_seen_at
-    RETURNING id
-), latest AS (
-    SELECT id FROM conversations
-    WHERE id = (
-        SELECT c.id FROM (
-            (SELECT id, last_message_at FROM conversations
-              WHERE user_id = (SELECT id FROM person) AND is_active AND channel_id = CAST(:channel_id AS bigint)
-                AND last_message_at > :since
-              ORDER BY last_message_at DESC, id DESC LIMIT 1)
-            UNION ALL
-            (SELECT id, last_message_at FROM conversations
-              WHERE user_id = (SELECT id FROM person) AND is_active AND channel_id IS NULL
-                AND CAST(:channel_id AS bigint) IS NULL AND last_message_at > :since
-              ORDER BY last_message_at DESC, id DESC LIMIT 1)
-        ) c ORDER BY c.last_message_at DESC LIMIT 1)
-    FOR UPDATE
-), touched AS (
-    UPDATE conversations c SET message_count = c.message_count + :added, last_message_at = :now, updated_at = :now,
-           memory_unread = c.memory_unread + CAST(:unread AS int),
-           episode_pending = c.episode_pending OR CAST(:unread AS int) > 0,
-           disclosed_at = CASE WHEN CAST(:disclosed AS boolean) THEN CAST(:now AS timestamptz) ELSE c.disclosed_at END,
-           break_reminded_at = CASE WHEN CAST(:break_reminded AS boolean) THEN CAST(:now AS timestamptz)
-                                    ELSE c.break_reminded_at END
-    FROM latest WHERE c.id = latest.id
-    RETURNING c.id, c.memory_unread, c.episode_pending
-), started AS (
-    INSERT INTO conversations (user_id, guild_id, channel_id, started_at, last_message_at, message_count,
-                               memory_unread, episode_pending, disclosed_at)
-    SELECT (SELECT id FROM person), CAST(:guild_id AS bigint), CAST(:channel_id AS bigint), :now, :now, :added,
-           CAST(:unread AS int), CAST(:unread AS int) > 0,
-           CASE WHEN CAST(:disclosed AS boolean) THEN CAST(:now AS timestamptz) END
-    WHERE NOT EXISTS (SELECT 1 FROM touched)
-    RETURNING id, memory_unread, episode_pending
-)
-SELECT (SELECT id FROM person) AS user_id, id AS conversation_id, memory_unread, episode_pending FROM touched
-UNION ALL SELECT (SELECT id FROM person), id, memory_unread, episode_pending FROM started
-"""
-)
-
-
-@dataclass(frozen=True)
-class Touched:
-    user_id: int
-    conversation_id: int
-    memory_unread: int  # user turns the memory has not read yet, this one included
-    episode_pending: bool = False  # turns a model will summarise into episodes when it ends
-
-
-def touch_conversation(
-    session: Session,
-    *,
-    discord_id: int,
-    username: str | None,
-    display_name: str | None,
-    guild_id: int | None,
-    channel_id: int | None,
-    now: datetime,
-    since: datetime,
-    added: int,
-    unread: int = 0,
-    disclosed: bool = False,
-    break_reminded: bool = False,
-) -> Touched:
-    """The person (created or refreshed) and their current conversation (active since ``since``, with
-    ``added`` more messages, ``unread`` of them user turns for memory to read later) or a new one, in one
-    statement."""
-    row = session.execute(
-        _TOUCH_CONVERSATION_SQL,
-        {
-            "discord_id": discord_id,
-            "username": username,
-            "display_name": display_name,
-            "guild_id": guild_id,
-            "channel_id": channel_id,
-            "now": now,
-            "since": since,
-            "added": added,
-            "unread": unread,
-            "disclosed": disclosed,
-            "break_reminded": break_reminded,
-        },
-    ).one()
-    return Touched(
-        int(row.user_id), int(row.conversation_id), int(row.memory_unread), bool(row.episode_pending)
-    )
-
-
-_STORE_TURN_SQL = sql(
-    """
-WITH stored AS (
-    INSERT INTO messages (conversation_id, user_id, personality_id, interaction_id, discord_message_id, role,
-                          content, has_images, image_urls, token_count, model_prompt_tokens,
-                          model_completion_tokens, safety_concern, created_at, updated_at)
-    VALUES (:conversation_id, :user_id, :personality_id, :interaction_id, CAST(:discord_message_id AS bigint),
-            'user', :user_content, :has_images, CAST(:image_urls AS jsonb), :user_tokens, NULL, NULL,
-            CAST(:safety_concern AS varchar), :now, :now),
-           (:conversation_id, :user_id, :personality_id, :interaction_id, NULL,
-            'assistant', :reply, false, '[]'::jsonb, :reply_tokens, :prompt_tokens, :completion_tokens,
-            CAST(:safety_concern AS varchar), :now, :now)
-    RETURNING id
-), referral AS (
-    -- a crisis referral, counted by day, kind and language only (what an operator reports)
-    INSERT INTO safety_referral_counts AS s (day, kind, language, referrals, updated_at)
-    SELECT CAST(CAST(:now AS timestamptz) AT TIME ZONE 'UTC' AS date), CAST(:referral_kind AS varchar),
-           CAST(:referral_language AS varchar), 1, :now
-    WHERE CAST(:referral_kind AS varchar) IS NOT NULL AND (SELECT count(*) FROM stored) = 2
-    ON CONFLICT (day, kind, language) DO UPDATE SET referrals = s.referrals + 1, updated_at = EXCLUDED.updated_at
-    RETURNING 1
-), receipt AS (
-    INSERT INTO interaction_receipts (interaction_id, user_id, command, reply, created_at)
-    SELECT :interaction_id, :user_id, :command, CAST(:receipt AS jsonb), :now
-    WHERE (SELECT count(*) FROM stored) = 2
-    RETURNING 1
-), released AS (
-    DELETE FROM interaction_claims WHERE interaction_id = :interaction_id RETURNING 1
-)
--- the person's receipts that no redelivery can need any more (see RECEIPT_KEEP)
-DELETE FROM interaction_receipts
-WHERE user_id = :user_id AND created_at < CAST(:receipts_before AS timestamptz) AND EXISTS (SELECT 1 FROM receipt)
-"""
-)
-
-
-def store_turn(session: Session, **values: Any) -> None:
-    """Both messages of the turn and the interaction's receipt, in one statement; the interaction's claim
-    is let go and the person's receipts older than ``RECEIPT_KEEP`` dropped. ``safety_concern`` marks a
-    crisis turn; ``referral_kind`` / ``referral_language`` count the referral it made."""
-    defaults = {"safety_concern": None, "referral_kind": None, "referral_language": None}
-    session.execute(_STORE_TURN_SQL, defaults | values | {"receipts_before": values["now"] - RECEIPT_KEEP})

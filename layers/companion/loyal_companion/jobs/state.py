@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Final
 
+from loyal_companion.db.conversations import DEFAULT_TIMEOUT_MINUTES
 from loyal_companion.db.uow import UnitOfWork
 from loyal_companion.discord.rest import DiscordRest
 from loyal_companion.llm.types import ChatModel, Embedder
@@ -63,7 +64,7 @@ class ProactiveDeps:
     model_name: str = "gpt-4o-mini"
     embedder: Embedder | None = None
     # How long a conversation stays quiet before memory reads what is left of it.
-    conversation_timeout: timedelta = timedelta(minutes=60)
+    conversation_timeout: timedelta = timedelta(minutes=DEFAULT_TIMEOUT_MINUTES)
     waker: Waker = field(default_factory=NoWaker)
     lease: timedelta = LEASE  # an event's claim (a benchmark shortens it)
     run_lease: timedelta = RUN_LEASE  # the run's own lease, renewed per batch

@@ -10,21 +10,15 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from loyal_companion.db.conversations import conversation_timeout, store_turn, touch_conversation
 from loyal_companion.db.living import apply_turn_effects, reinforce_opinions
-from loyal_companion.db.turns import (
-    TurnState,
-    WindowAndFacts,
-    load_turn_state,
-    load_window_and_facts,
-    store_turn,
-    touch_conversation,
-)
+from loyal_companion.db.turns import TurnState, load_turn_state
+from loyal_companion.db.window import WindowAndFacts, load_window_and_facts
 from loyal_companion.discord.components import reply_row
 from loyal_companion.living.assessment import heavy, lexical_assessment
 from loyal_companion.living.mood import Mood
@@ -34,7 +28,6 @@ from loyal_companion.living.timeparse import TimeParseError, zone
 from loyal_companion.llm.prompt import FactLine, PromptInput, Turn, compose
 from loyal_companion.llm.resolution import DEFAULT
 from loyal_companion.llm.tokens import count_tokens
-from loyal_companion.llm.types import Completion, ModelError, ModelParams, Prompt
 from loyal_companion.memory.learn import learn_window
 from loyal_companion.memory.recall import (
     BACKFILL_PER_TURN,
@@ -49,10 +42,9 @@ from loyal_companion.memory.recall import (
     usable_embedder,
 )
 from loyal_companion.observability import record_metric
-from loyal_companion.safety import disclosure, messages
-from loyal_companion.safety.means import gives_method
+from loyal_companion.safety import disclosure
 from loyal_companion.service import safety as turn_safety
-from loyal_companion.service.context import MIN_MODEL_S, CommandContext, Reply
+from loyal_companion.service.context import CommandContext, Reply
 from loyal_companion.service.mind import (
     Reading,
     feature_on,
@@ -62,15 +54,13 @@ from loyal_companion.service.mind import (
     turn_effects,
     window_turns,
 )
-from loyal_companion.service.safety import TurnSafety
+from loyal_companion.service.reply import answer, model_params
 from loyal_companion.wake import SOONEST, earliest
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_SLUG = "bartender"
-DEFAULT_TIMEOUT_MINUTES = 60
 MOOD_PROMPT_MIN_INTENSITY = 0.2
-MODEL_TIMEOUT_S = 25.0  # a reply's model call, at most (the worker's budget may allow less)
 TENDER_TYPES = frozenset({"grief_context", "coping_mechanism", "attachment_pattern"})
 # When the person is grieving or low, the companion's own mood stays out of the way.
 STEADY = (
@@ -88,7 +78,6 @@ COMMON_GROUND = (
     "general terms; never name anyone, and never repeat anything another person told you."
 )
 UNKNOWN_PERSONALITY = "I don't know a personality called “{name}”. `/personality list` shows who's here."
-PREPARED = "prepared-message"  # the "model" of a reply written ahead (a crisis with no model to ask)
 
 
 @dataclass(frozen=True)
@@ -103,11 +92,6 @@ class ChatRequest:
 def _section(settings: dict[str, object], name: str) -> dict[str, Any]:
     value = settings.get(name)
     return value if isinstance(value, dict) else {}
-
-
-def conversation_timeout(settings: dict[str, object]) -> timedelta:
-    minutes = _section(settings, "conversation").get("timeout_minutes", DEFAULT_TIMEOUT_MINUTES)
-    return timedelta(minutes=float(minutes) if isinstance(minutes, int | float) else DEFAULT_TIMEOUT_MINUTES)
 
 
 def load_state(ctx: CommandContext, requested: str | None = None) -> TurnState:
@@ -138,24 +122,6 @@ def refusal_for(ctx: CommandContext, state: TurnState) -> str | None:
         if state.tokens_today_server >= limits.daily_tokens_per_server:
             return BUDGET_SPENT
     return None
-
-
-def model_params(ctx: CommandContext, state: TurnState) -> ModelParams:
-    config = state.config
-    model = config.model.value
-    # OPENAI_MODEL names the deployment's model: it replaces the default config's model, never one that
-    # a personality's own config or the person's override names.
-    if ctx.services.settings.openai_model and state.model_from_default_config:
-        model = ctx.services.settings.openai_model
-    return ModelParams(
-        model=model,
-        temperature=config.temperature.value,
-        top_p=config.top_p.value,
-        max_tokens=config.max_tokens.value,
-        frequency_penalty=config.frequency_penalty.value,
-        presence_penalty=config.presence_penalty.value,
-        vision=config.supports_vision.value,
-    )
 
 
 def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
@@ -264,7 +230,7 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
         ),
         budget=config.context_budget.value,
     )
-    completion = _answer(ctx, safety, prompt, params, refused=refusal is not None)
+    completion = answer(ctx, safety, prompt, params, refused=refusal is not None)
     text, replaced = turn_safety.checked(ctx, safety, completion.text or "…")
     notices = disclosure.notices(
         new_conversation=ongoing is None,
@@ -432,36 +398,6 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
     return reply
 
 
-def _answer(
-    ctx: CommandContext, safety: TurnSafety, prompt: Prompt, params: ModelParams, *, refused: bool
-) -> Completion:
-    """The model's reply; in a crisis, a prepared one when the model cannot give it (no model, no time, the
-    budget spent, the model failing), so the person is never left with an error then."""
-    services = ctx.services
-    prepared = Completion(text=messages.fallback(safety.name, safety.language), model=PREPARED, offline=True)
-    if safety.crisis and (refused or services.model.offline):
-        return prepared
-    budget = ctx.model_budget()
-    if budget is not None and budget < MIN_MODEL_S:
-        if safety.crisis:
-            return prepared
-        raise ModelError("no time left in this invocation for the model", transient=True)
-    try:
-        return services.model.complete(
-            prompt,
-            params if budget is None else replace(params, timeout=min(budget, MODEL_TIMEOUT_S)),
-            # In a crisis nothing is shown before the whole reply has been checked.
-            on_partial=None if services.model.offline or safety.crisis else _streamer(ctx),
-        )
-    except ModelError as exc:
-        if not safety.crisis:
-            raise
-        logger.warning(
-            "the model failed in a crisis turn; a prepared reply instead", extra={"error": str(exc)}
-        )
-        return prepared
-
-
 def _one_after_another(work: list[Callable[[], object]]) -> None:
     """Each piece of later work, the next running even if one fails (each is picked up later anyway)."""
     for piece in work:
@@ -493,30 +429,3 @@ def _mood_line(mood: Mood, message: str) -> str | None:
     if mood.intensity < MOOD_PROMPT_MIN_INTENSITY:
         return None
     return f"Your own mood right now is {mood.label}; let it colour your tone lightly, never your care."
-
-
-def _streamer(ctx: CommandContext) -> Callable[[str], None]:
-    """Edit the deferred message as the reply forms, at most once per interval; a preview that gives a
-    method is never shown, and none after it (the whole reply is checked before it is delivered)."""
-    interval = ctx.services.stream_edit_interval
-    last = [time.monotonic()]
-    stopped = [False]
-
-    def on_partial(text: str) -> None:
-        now = time.monotonic()
-        if stopped[0] or now - last[0] < interval or not text.strip():
-            return
-        if gives_method(text):
-            stopped[0] = True
-            logger.warning("a streamed preview gave a method; previews stop and the reply is checked")
-            return
-        last[0] = now
-        preview = text if len(text) <= 1990 else text[:1990]
-        try:
-            ctx.services.discord.edit_original(
-                ctx.info.application_id, ctx.info.token, {"content": preview + " …"}
-            )
-        except Exception as exc:  # a preview is best-effort; the final edit is what matters
-            logger.warning("streaming preview edit failed", extra={"error": type(exc).__name__})
-
-    return on_partial

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from loyal_companion.service.chat import load_state, model_params
+from loyal_companion.service.chat import load_state
 from loyal_companion.service.commands.common import not_to_keep, option
 from loyal_companion.service.context import CommandContext, Reply
+from loyal_companion.service.reply import model_params
 
 
 def personality_list(ctx: CommandContext) -> Reply:
