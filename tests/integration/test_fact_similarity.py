@@ -24,7 +24,7 @@ from loyal_companion.db.engine import create_db_engine, make_session_factory
 from loyal_companion.llm.client import OpenAIChatModel
 from loyal_companion.llm.embeddings import OpenAIEmbedder
 from loyal_companion.local.discord_stub import DiscordStub
-from loyal_companion.memory import recall
+from loyal_companion.memory import vectors
 from tests.support.interactions import opt
 from tests.support.openai_stub import OpenAIStub
 from tests.support.worker import Clock, Worker, make_worker
@@ -276,7 +276,7 @@ def test_without_pgvector_migrations_succeed_and_the_companion_still_talks(
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(recall, "_warned_not_ready", False)
+    monkeypatch.setattr(vectors, "_warned_not_ready", False)
     migrate.upgrade(database_without_vector)
     assert migrate.current_revision(database_without_vector) == migrate.head_revision()
     assert migrate.fact_similarity(database_without_vector).startswith("off: pgvector is available but not")

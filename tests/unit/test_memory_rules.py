@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from loyal_companion.llm.offline import GETTING_TO_KNOW, OFFLINE_LABEL, kind_of, offline_reply
 from loyal_companion.llm.types import PromptState
 from loyal_companion.memory.extract import read_message, third_person
+from loyal_companion.memory.query import query_for
 from loyal_companion.memory.rules import (
     Candidate,
     Entity,
@@ -19,7 +20,6 @@ from loyal_companion.memory.rules import (
     content_key,
     fact_line,
     is_standing,
-    query_for,
     second_person,
     tie_subject,
 )
@@ -292,7 +292,7 @@ def test_replies_have_clean_punctuation_whatever_comes_in(message: str, facts: l
 def test_the_days_a_message_names_are_read_as_the_person_means_them() -> None:
     from datetime import date
 
-    from loyal_companion.memory.rules import named_period
+    from loyal_companion.memory.query import named_period
 
     today = date(2023, 6, 15)
     assert named_period("what did I do in May?", today) == (date(2023, 5, 1), date(2023, 5, 31))
@@ -307,7 +307,7 @@ def test_the_days_a_message_names_are_read_as_the_person_means_them() -> None:
 
 
 def test_a_question_finds_the_everyday_words_of_its_concepts() -> None:
-    from loyal_companion.memory.rules import query_for
+    from loyal_companion.memory.query import query_for
 
     groups = " ".join(query_for("What does Bram do for work?").equivalents)
     assert "shift" in groups and "job" in groups

@@ -15,7 +15,11 @@ from loyal_companion.db.engine import memoise_placeholder_conversion
 # Modules holding the hand-written statements of the hot paths.
 STATEMENT_MODULES = (
     "loyal_companion.db.turns",
+    "loyal_companion.db.window",
+    "loyal_companion.db.conversations",
     "loyal_companion.db.living",
+    "loyal_companion.jobs.due",
+    "loyal_companion.jobs.send",
     "loyal_companion.jobs.proactive",
 )
 

@@ -19,11 +19,11 @@ from loyal_companion.memory.recall import (
     ByMeaning,
     Recalled,
     Tuning,
-    UnembeddedFact,
     recall_params,
     recalled_from_json,
 )
 from loyal_companion.memory.rules import Entity
+from loyal_companion.memory.vectors import UnembeddedFact
 
 # In a public channel, what was said in a crisis (privately) stays out of the window.
 _WINDOW = """

@@ -20,8 +20,8 @@ from loyal_companion.db.sql import sql
 from loyal_companion.db.uow import UnitOfWork
 from loyal_companion.llm.types import ChatMessage, ChatModel, Embedder, ModelError, ModelParams
 from loyal_companion.memory.learn import EMBEDDED_CTES, LEARN_CTES, learn_params
-from loyal_companion.memory.recall import vectors_to_store
 from loyal_companion.memory.rules import EPISODE, Candidate, day_in_words
+from loyal_companion.memory.vectors import vectors_to_store
 
 logger = logging.getLogger(__name__)
 

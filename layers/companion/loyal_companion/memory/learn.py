@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from loyal_companion.db.sql import sql
 from loyal_companion.db.uow import UnitOfWork
 from loyal_companion.llm.types import ChatMessage, ChatModel, Embedder, ModelError, ModelParams
-from loyal_companion.memory.recall import Recalled, Tuning, recall, vectors_to_store
+from loyal_companion.memory.recall import Recalled, Tuning, recall
 from loyal_companion.memory.rules import (
     FACT_TYPES,
     TEMPORAL_RELEVANCE,
@@ -39,6 +39,7 @@ from loyal_companion.memory.rules import (
     candidates_from_model,
     day_in_words,
 )
+from loyal_companion.memory.vectors import vectors_to_store
 
 logger = logging.getLogger(__name__)
 

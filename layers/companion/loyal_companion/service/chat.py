@@ -35,12 +35,10 @@ from loyal_companion.memory.recall import (
     DEFAULT_SIMILARITY_WEIGHT,
     ByMeaning,
     Tuning,
-    embed_after,
-    embed_or_none,
     for_prompt,
     prompt_lines,
-    usable_embedder,
 )
+from loyal_companion.memory.vectors import embed_after, embed_or_none, usable_embedder
 from loyal_companion.observability import record_metric
 from loyal_companion.safety import disclosure
 from loyal_companion.service import safety as turn_safety

@@ -17,7 +17,7 @@ from loyal_companion.discord.commands import Invocation
 from loyal_companion.discord.interaction import InteractionInfo
 from loyal_companion.discord.rest import Attachment, DiscordRest
 from loyal_companion.llm.types import ChatModel, Embedder
-from loyal_companion.memory.recall import usable_embedder
+from loyal_companion.memory.vectors import usable_embedder
 from loyal_companion.wake import NoWaker, Waker
 
 if TYPE_CHECKING:

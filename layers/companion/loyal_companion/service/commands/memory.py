@@ -17,9 +17,9 @@ from loyal_companion.discord.commands import (
     target_message,
 )
 from loyal_companion.memory.learn import remember
-from loyal_companion.memory.recall import embed_or_none
 from loyal_companion.memory.rules import embedding_text
 from loyal_companion.memory.told import told_fact
+from loyal_companion.memory.vectors import embed_or_none
 from loyal_companion.service.commands.common import not_to_keep, option
 from loyal_companion.service.context import CommandContext, Reply
 
