@@ -126,11 +126,11 @@ def load_person(
         DEFAULT_IMPORTANCE,
         Candidate,
         Entity,
-        canonical_role,
         embedding_text,
         settled,
         tie_subject,
     )
+    from loyal_companion.words import canonical_role
 
     if user_id is None:
         user_id = add_person(session, person, discord_id)

@@ -20,9 +20,9 @@ from loyal_companion.memory.rules import (
     content_key,
     fact_line,
     is_standing,
-    second_person,
     tie_subject,
 )
+from loyal_companion.words import second_person
 
 TODAY = date(2026, 12, 10)  # a Thursday
 

@@ -146,6 +146,15 @@ def _label(text: str) -> str:
     return text if len(text) <= 100 else text[:99] + "…"
 
 
+def where_row(owner: int, language: str) -> dict[str, Any]:
+    """The select a person shown a crisis line picks their country from (the endpoint answers it at once);
+    its words and choices are safety's (imported here only when one is shown)."""
+    from loyal_companion.safety.lines import choices
+    from loyal_companion.safety.messages import text
+
+    return row(select(custom_id("where", owner), text("where", language), choices()))
+
+
 def reply_row(owner: int) -> dict[str, Any]:
     """The Reply button every chat reply carries: it opens the chat modal for its owner."""
     return row(button("Reply", custom_id("reply", owner), style=PRIMARY))

@@ -281,14 +281,14 @@ def _press(
 def _where(payload: dict[str, Any], press: components.Press) -> dict[str, Any]:
     """A person picked their country under a crisis message: the line there, at once (no queue, no
     database), with the choice kept so they can pick again."""
-    from loyal_companion.safety.messages import language_for, where_answer, where_row
+    from loyal_companion.safety.messages import language_for, where_answer
 
     if len(press.values) != 1:
         return _message(components.GONE, ephemeral=True)
     language = language_for(payload.get("locale") if isinstance(payload.get("locale"), str) else None)
     data = {
         "content": where_answer(press.values[0], language),
-        "components": [where_row(press.owner, language)],
+        "components": [components.where_row(press.owner, language)],
         "allowed_mentions": NO_MENTIONS,
     }
     return _response(200, {"type": components.UPDATE_MESSAGE, "data": data})

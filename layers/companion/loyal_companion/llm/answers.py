@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from loyal_companion.memory.rules import ROLE_WORDS, second_person
+from loyal_companion.words import ROLE_WORDS, second_person
 
 # A question about the person's own life (not "what do you think?").
 _WH: Final = r"(?:what|what's|whats|who|who's|where|where's|when|when's|which|how old|how long|how many)"

@@ -17,7 +17,7 @@ from typing import Any, Final
 from loyal_companion.living.assessment import heavy, lexical_assessment, names_loss
 from loyal_companion.llm.answers import answer, memory_question
 from loyal_companion.llm.types import ChatMessage, Completion, ModelParams, Prompt, PromptState
-from loyal_companion.memory.rules import second_person
+from loyal_companion.words import second_person
 
 OFFLINE_LABEL: Final = "_(offline responder — no language model is configured)_"
 OFFLINE_MODEL: Final = "offline-responder"

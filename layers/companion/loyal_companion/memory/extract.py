@@ -16,17 +16,14 @@ from datetime import date, timedelta
 from typing import Final
 
 from loyal_companion.memory.rules import (
-    ANIMALS,
-    KIN,
-    ROLE_WORDS,
     Candidate,
     Entity,
-    canonical_role,
     dedupe,
     mentioned_entities,
     settled,
     tie_subject,
 )
+from loyal_companion.words import ANIMALS, KIN, ROLE_WORDS, canonical_role
 
 MIN_LENGTH: Final = 12
 _ROLE_ALTERNATION: Final = "|".join(sorted((re.escape(w) for w in ROLE_WORDS), key=len, reverse=True))

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Final
 
 from loyal_companion.memory.concepts import groups_of
-from loyal_companion.memory.rules import ROLE_NAMES, ROLE_WORDS
+from loyal_companion.words import ROLE_NAMES, ROLE_WORDS
 
 _WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'\-]*")
 

@@ -6,10 +6,9 @@ locale's, else English. Pure: the endpoint imports this (the "where are you?" an
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final
 
-from loyal_companion.discord import components as ui
-from loyal_companion.safety.lines import DIRECTORY, CrisisLine, choices, line_for
+from loyal_companion.safety.lines import DIRECTORY, CrisisLine, line_for
 from loyal_companion.safety.rules import Concern
 
 LANGUAGES: Final = ("en", "es", "fr", "de", "pt", "it", "nl", "pl")
@@ -291,11 +290,6 @@ def referral(concern: Concern, *, name: str, language: str, line: CrisisLine | N
     if line is None:
         return text(f"{group}_nowhere", language, name=name, directory=DIRECTORY)
     return text(group, language, name=name, line=line.line(), emergency=line.emergency)
-
-
-def where_row(owner: int, language: str) -> dict[str, Any]:
-    """The select a person picks their country from (answered by the endpoint at once)."""
-    return ui.row(ui.select(ui.custom_id("where", owner), text("where", language), choices()))
 
 
 def where_answer(country: str, language: str) -> str:

@@ -16,6 +16,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Final
 
+from loyal_companion.discord.components import where_row
 from loyal_companion.observability import record_metric
 from loyal_companion.safety import messages
 from loyal_companion.safety.detect import Finding, find
@@ -98,7 +99,7 @@ def refer(ctx: CommandContext, safety: TurnSafety) -> None:
     discord.edit_original(info.application_id, info.token, {"content": first, "components": []})
     payload: dict[str, object] = {
         "content": messages.referral(concern, name=safety.name, language=safety.language, line=safety.line),
-        "components": [messages.where_row(info.person.discord_id, safety.language)],
+        "components": [where_row(info.person.discord_id, safety.language)],
     }
     if safety.private:
         payload["flags"] = EPHEMERAL

@@ -9,8 +9,8 @@ from typing import Any
 from loyal_companion.db.models import (
     User,
 )
+from loyal_companion.discord.components import where_row
 from loyal_companion.living.timeparse import zone
-from loyal_companion.safety.messages import where_row
 from loyal_companion.service import safety as turn_safety
 from loyal_companion.service.context import CommandContext, Reply
 
