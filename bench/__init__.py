@@ -38,9 +38,14 @@ def run(only: list[str] | None, report: Report) -> int:
         report(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
         return 2
     report(f"lc bench on {os.cpu_count()} cores, Python {sys.version.split()[0]}, {Path.cwd()}")
+    before = os.environ.get("LC_BENCH_BEFORE")
     for name in names:
         module, function = BENCHMARKS[name]
         report(f"\n== {name} ==")
+        if before and name != "interactions":  # interactions compares cold imports with REF itself
+            from bench.before import run_before
+
+            run_before(before, name, report)
         getattr(importlib.import_module(module), function)(report)
     return 0
 
