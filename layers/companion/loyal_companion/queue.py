@@ -30,6 +30,8 @@ class Envelope:
     received_at: datetime
     # The endpoint deferred privately (flags 64) because the message showed a crisis in a server channel.
     private: bool = False
+    # A webhook event Discord sent about the app instead of an interaction ({"type": …, "user_id": …}).
+    event: dict[str, Any] | None = None
 
     def to_json(self) -> str:
         data: dict[str, Any] = {
@@ -39,6 +41,8 @@ class Envelope:
         }
         if self.private:
             data["private"] = True
+        if self.event is not None:
+            data["event"] = self.event
         return json.dumps(data, separators=(",", ":"))
 
     @classmethod
@@ -47,12 +51,14 @@ class Envelope:
         if not isinstance(data, dict) or data.get("v") != ENVELOPE_VERSION:
             raise ValueError("not an interaction envelope of a known version")
         interaction = data.get("interaction")
-        if not isinstance(interaction, dict):
-            raise ValueError("the envelope holds no interaction")
+        event = data.get("event")
+        if not isinstance(interaction, dict) and not isinstance(event, dict):
+            raise ValueError("the envelope holds no interaction and no event")
         return cls(
-            interaction=interaction,
+            interaction=interaction if isinstance(interaction, dict) else {},
             received_at=datetime.fromisoformat(str(data["received_at"])),
             private=data.get("private") is True,
+            event=event if isinstance(event, dict) else None,
         )
 
 

@@ -13,7 +13,7 @@ import json
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from loyal_companion.discord import commands, components
 from loyal_companion.discord.interaction import (
@@ -112,6 +112,8 @@ def handle_http_event(
     except MalformedInteraction as exc:
         return _response(400, {"error": f"malformed interaction: {exc}"})
     kind = payload.get("type")
+    if kind == WEBHOOK_PING or "event" in payload:
+        return _webhook_event(payload, queue=queue, now=now)
     if kind == PING:
         return _response(200, {"type": PONG})
     if kind == AUTOCOMPLETE:
@@ -121,6 +123,45 @@ def handle_http_event(
     if kind != APPLICATION_COMMAND:
         return _response(400, {"error": "unknown interaction type"})
     return _command(payload, queue=queue, now=now)
+
+
+# Webhook events (Discord's Event Webhooks, sent to the same URL and signed the same way): a PING when the
+# URL is set, then events. An interaction PING is type 1 with no "event".
+WEBHOOK_PING = 0
+WEBHOOK_EVENT = 1
+DEAUTHORIZED = "APPLICATION_DEAUTHORIZED"
+NO_CONTENT: Final = {"statusCode": 204, "headers": {}, "body": ""}
+
+
+def _webhook_event(
+    payload: dict[str, Any], *, queue: Callable[[], InteractionQueue], now: Callable[[], datetime]
+) -> dict[str, Any]:
+    """204 to every valid webhook event, within Discord's 3 seconds; a person who removed the app is queued
+    for deletion (the worker deletes as /privacy delete does; a repeat finds nothing left to delete)."""
+    if payload.get("type") == WEBHOOK_PING:
+        return NO_CONTENT
+    event = payload.get("event")
+    if payload.get("type") != WEBHOOK_EVENT or not isinstance(event, dict):
+        return _response(400, {"error": "malformed webhook event"})
+    if event.get("type") != DEAUTHORIZED:
+        return NO_CONTENT  # other events are not subscribed to; nothing to do
+    user = (event.get("data") or {}).get("user") if isinstance(event.get("data"), dict) else None
+    user_id = user.get("id") if isinstance(user, dict) else None
+    if not isinstance(user_id, str) or not user_id.isdigit() or len(user_id) > 20:
+        return _response(400, {"error": "malformed webhook event"})
+    stamp = "".join(c for c in str(event.get("timestamp", "")) if c.isalnum())[:40]
+    envelope = Envelope(interaction={}, received_at=now(), event={"type": DEAUTHORIZED, "user_id": user_id})
+    try:
+        queue().send(
+            body=envelope.to_json(),
+            group_id=fifo_group(channel_id=None, person_id=int(user_id)),
+            dedup_id=f"removed-{user_id}-{stamp}",
+        )
+    except Exception:
+        logger.exception("a person's removal of the app could not be queued; Discord will send it again")
+        return _response(500, {"error": "try again"})
+    logger.info("the app was removed by a person; their data is queued for deletion")
+    return NO_CONTENT
 
 
 def _fresh(timestamp: str, now: datetime) -> bool:

@@ -34,6 +34,7 @@ from loyal_companion.observability import bind_correlation_id, record_metric
 from loyal_companion.queue import Envelope, SqsRetry
 from loyal_companion.service.commands import HANDLERS
 from loyal_companion.service.context import CommandContext, Reply, Services
+from loyal_companion.service.events import handle_event
 from loyal_companion.wake import SOONEST, earliest
 
 logger = logging.getLogger(__name__)
@@ -73,6 +74,9 @@ def handle_queue_body(body: str, services: Services, *, deadline: float | None =
 def process_envelope(envelope: Envelope, services: Services, *, deadline: float | None = None) -> None:
     if deadline is not None and deadline - time.monotonic() < RECORD_START_MIN_S:
         raise RetryLater("not enough time left in this invocation", delay_s=0)
+    if envelope.event is not None:
+        handle_event(envelope.event, services)
+        return
     try:
         info = read_interaction(envelope.interaction)
     except MalformedInteraction:
