@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import inspect
 
@@ -65,3 +67,46 @@ def test_lc_safety_report_prints_the_counts_and_nothing_about_anyone(
     assert "by kind     suicide 5, self_harm 1" in out
     assert "2026-11  4" in out and "2026-12  2" in out
     assert main(["safety", "report", "--since", "yesterday"]) == 2
+
+
+def test_lc_privacy_exports_or_deletes_a_person_on_request(
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    import json
+
+    from sqlalchemy import text
+
+    engine = create_db_engine(database_url, pooled=False)
+    try:
+        with engine.begin() as conn:
+            uid = conn.execute(
+                text(
+                    "INSERT INTO users (discord_id, discord_username) "
+                    "VALUES (390000000000000001, 'ana') RETURNING id"
+                )
+            ).scalar_one()
+            conn.execute(
+                text(
+                    "INSERT INTO user_facts (user_id, fact_type, fact_content) "
+                    "VALUES (:u, 'general', 'They love the sea')"
+                ),
+                {"u": uid},
+            )
+    finally:
+        engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    out = tmp_path / "ana.json"
+    assert main(["privacy", "export", "--user", "390000000000000001", "--out", str(out)]) == 0
+    exported = json.loads(out.read_text())
+    assert (
+        exported["user"]["discord_username"] == "ana"
+        and exported["user_facts"][0]["fact_content"] == "They love the sea"
+    )
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    assert main(["privacy", "delete", "--user", "390000000000000001"]) == 2  # asks for --yes
+    assert main(["privacy", "delete", "--user", "390000000000000001", "--yes"]) == 0
+    assert main(["privacy", "export", "--user", "390000000000000001"]) == 0
+    assert "nothing is stored about 390000000000000001" in capsys.readouterr().out

@@ -143,6 +143,48 @@ def cmd_check_secret(args: argparse.Namespace) -> int:
     return 0 if ok else 2
 
 
+def cmd_privacy(args: argparse.Namespace) -> int:
+    """An operator answering a person's request: everything stored about them, or all of it deleted."""
+    import json
+    from pathlib import Path
+
+    from loyal_companion.db.engine import create_db_engine, make_session_factory
+    from loyal_companion.db.uow import UnitOfWork
+    from loyal_companion.service.commands.privacy import export_of
+
+    if not args.user.isdigit():
+        print("lc: --user is the person's Discord id (a number)", file=sys.stderr)
+        return 2
+    with database_url_for_cli() as url:
+        engine = create_db_engine(url, pooled=False)
+        try:
+            with UnitOfWork(make_session_factory(engine)) as uow:
+                user = uow.repos.users.by_discord_id(int(args.user))
+                if user is None:
+                    print(f"nothing is stored about {args.user}")
+                    return 0
+                if args.action == "export":
+                    out = Path(args.out or f"loyal-companion-export-{args.user}.json")
+                    out.write_text(
+                        json.dumps(export_of(uow, user), default=str, indent=2, ensure_ascii=False)
+                    )
+                    out.chmod(0o600)
+                    print(f"everything stored about {args.user} is in {out} (readable by you only)")
+                    return 0
+                if not args.yes:
+                    print(
+                        "lc: deleting is final; add --yes to delete everything stored about them",
+                        file=sys.stderr,
+                    )
+                    return 2
+                uow.repos.users.delete(user.id)
+                uow.commit()
+                print(f"everything stored about {args.user} is deleted (messages, memories, reminders, all)")
+                return 0
+        finally:
+            engine.dispose()
+
+
 def cmd_safety_report(args: argparse.Namespace) -> int:
     from datetime import UTC, date, datetime
 
@@ -231,6 +273,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check_p.add_argument("file", help="the JSON you will put in the secret")
     check_p.set_defaults(func=cmd_check_secret)
+
+    privacy_p = sub.add_parser(
+        "privacy",
+        help="a person's data on request: export it, or delete all of it (DATABASE_URL or SECRETS_ARN)",
+    )
+    privacy_p.add_argument("action", choices=["export", "delete"])
+    privacy_p.add_argument("--user", required=True, help="the person's Discord id")
+    privacy_p.add_argument("--out", help="export: the file to write (default loyal-companion-export-ID.json)")
+    privacy_p.add_argument("--yes", action="store_true", help="delete: yes, delete everything about them")
+    privacy_p.set_defaults(func=cmd_privacy)
 
     safety_p = sub.add_parser("safety", help="what the safety protocol did (figures an operator reports)")
     safety_sub = safety_p.add_subparsers(dest="safety_command", required=True)

@@ -21,6 +21,7 @@ from loyal_companion.db.models import (
     PersonalityOwner,
     PersonUsage,
     ScheduledEvent,
+    User,
     UserCommunicationStyle,
     UserEntity,
     UserFact,
@@ -30,6 +31,7 @@ from loyal_companion.db.models import (
     UserPreference,
     UserRelationship,
 )
+from loyal_companion.db.uow import UnitOfWork
 from loyal_companion.discord.rest import Attachment
 from loyal_companion.service.context import CommandContext, Reply
 
@@ -82,22 +84,28 @@ def _export_summary(export: Mapping[str, Any]) -> str:
     return ", ".join(parts) + f" — {records} records in all, table by table, in the attached file"
 
 
+def export_of(uow: UnitOfWork, user: User) -> dict[str, Any]:
+    """Everything stored about ``user``, table by table (what /privacy export sends them and what
+    `lc privacy export --user` writes for an operator answering a request)."""
+    export: dict[str, Any] = {"user": _row_dict(user)}
+    for name, model, column in _EXPORT_TABLES:
+        rows = uow.session.scalars(select(model).where(column == user.id)).all()
+        export[name] = [_row_dict(r) for r in rows]
+    export["user_fact_embeddings"] = uow.repos.facts.embeddings_for(user.id)
+    theirs = select(UserFact.id).where(UserFact.user_id == user.id)
+    links = uow.session.scalars(
+        select(FactAssociation).where(
+            FactAssociation.fact_id_1.in_(theirs) | FactAssociation.fact_id_2.in_(theirs)
+        )
+    ).all()
+    # Which of their facts is linked to someone's: the other side is only an id, never its words.
+    export["fact_associations"] = [_row_dict(r) for r in links]
+    return export
+
+
 def privacy_export(ctx: CommandContext) -> Reply:
     with ctx.transaction() as uow:
-        user = ctx.person(uow)
-        export: dict[str, Any] = {"user": _row_dict(user)}
-        for name, model, column in _EXPORT_TABLES:
-            rows = uow.session.scalars(select(model).where(column == user.id)).all()
-            export[name] = [_row_dict(r) for r in rows]
-        export["user_fact_embeddings"] = uow.repos.facts.embeddings_for(user.id)
-        theirs = select(UserFact.id).where(UserFact.user_id == user.id)
-        links = uow.session.scalars(
-            select(FactAssociation).where(
-                FactAssociation.fact_id_1.in_(theirs) | FactAssociation.fact_id_2.in_(theirs)
-            )
-        ).all()
-        # Which of their facts is linked to someone's: the other side is only an id, never its words.
-        export["fact_associations"] = [_row_dict(r) for r in links]
+        export = export_of(uow, ctx.person(uow))
         data = json.dumps(export, default=str, indent=2, ensure_ascii=False).encode()
         return ctx.finish(
             uow,
