@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from loyal_companion.config import get_settings
+from loyal_companion.config import required
 from loyal_companion.jobs.migrations import handle_migrate_event
 from loyal_companion.observability import handler_logger
 
@@ -17,6 +17,6 @@ logger = handler_logger()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return handle_migrate_event(
         event,
-        database_url=lambda: str(get_settings().require("DATABASE_URL").get()),
+        database_url=lambda: str(required("DATABASE_URL").get()),
         log_stream=context.log_stream_name,
     )

@@ -65,12 +65,12 @@ def test_removing_the_app_deletes_everything_about_the_person_once(
     assert stack.work() == {"batchItemFailures": []}
     assert _rows(stack) == {"users": 0, "messages": 0, "user_facts": 0, "conversations": 0}
     emitted = [json.loads(x) for x in capsys.readouterr().out.splitlines() if '"_aws"' in x]
-    assert [m for m in emitted if "PeopleDeletedOnRemoval" in m]
+    assert [m for m in emitted if "PeopleDeleted" in m]
     assert PERSON not in json.dumps(emitted)
 
     again = _post(stack, _removed(stamp="2026-12-04T22:05:00.000000+00:00"))  # Discord may send it twice
     assert again["statusCode"] == 204 and stack.work() == {"batchItemFailures": []}
-    assert not [x for x in capsys.readouterr().out.splitlines() if "PeopleDeletedOnRemoval" in x]
+    assert not [x for x in capsys.readouterr().out.splitlines() if "PeopleDeleted" in x]
 
 
 def test_the_webhook_ping_is_204_and_the_interaction_ping_is_pong(stack: Stack) -> None:

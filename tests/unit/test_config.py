@@ -257,3 +257,20 @@ def test_the_wake_up_schedule_is_a_schedule_name() -> None:
     assert load_settings({"WAKE_SCHEDULE": "my-stack-wake"}).wake_schedule == "my-stack-wake"
     with pytest.raises(ConfigError, match="WAKE_SCHEDULE"):
         load_settings({"WAKE_SCHEDULE": "arn:aws:scheduler:us-east-1:1:schedule/default/x"})
+
+
+def test_a_setting_a_warm_container_read_before_the_secret_was_filled_is_read_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The operator fills the secret after the first deploy; a warm container that read it empty picks the
+    new value up at the next call instead of failing until Lambda replaces it."""
+    from loyal_companion import config
+
+    documents = [{}, {"database_url": "postgresql://app:pw@db.example.org/app?sslmode=verify-full"}]
+    monkeypatch.setenv("SECRETS_ARN", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:lc-AbCdEf")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setattr(config, "_read_secret", lambda arn: documents.pop(0))
+    config.clear_settings_cache()
+    assert config.get_settings().database_url is None  # read once, empty
+    assert "db.example.org" in config.required("DATABASE_URL").get()  # read again, filled
+    config.clear_settings_cache()

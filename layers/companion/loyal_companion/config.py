@@ -305,6 +305,17 @@ def get_settings() -> Settings:
     return load_settings(os.environ)
 
 
+def required(name: str) -> Any:
+    """Setting ``name`` of this container, read again once (environment and secret) when it is missing: a
+    warm container that read the secret before an operator filled it picks the new value up at once instead
+    of failing until Lambda replaces it."""
+    try:
+        return get_settings().require(name)
+    except ConfigError:
+        clear_settings_cache()
+        return get_settings().require(name)
+
+
 def clear_settings_cache() -> None:
     """Forget the cached settings (tests, and `lc` commands that change the environment)."""
     get_settings.cache_clear()

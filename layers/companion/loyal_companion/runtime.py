@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from loyal_companion.config import get_settings
+from loyal_companion.config import get_settings, required
 from loyal_companion.discord.verify import SignatureVerifier
 from loyal_companion.queue import InteractionQueue, SqsQueue, SqsRetry
 
@@ -28,7 +28,7 @@ def utc_now() -> datetime:
 
 @lru_cache(maxsize=1)
 def signature_verifier() -> SignatureVerifier:
-    return SignatureVerifier(get_settings().require("DISCORD_PUBLIC_KEY"))
+    return SignatureVerifier(required("DISCORD_PUBLIC_KEY"))
 
 
 _local_queue: InteractionQueue | None = None
@@ -38,7 +38,7 @@ _local_queue: InteractionQueue | None = None
 def conversation_queue() -> InteractionQueue:
     if _local_queue is not None:
         return _local_queue
-    return SqsQueue(get_settings().require("CONVERSATION_QUEUE_URL"))
+    return SqsQueue(required("CONVERSATION_QUEUE_URL"))
 
 
 @lru_cache(maxsize=1)

@@ -40,6 +40,14 @@ def split_tls_options(url: str) -> tuple[str, dict[str, Any]]:
     """
     clean_url, options = _take_query_options(url, _SSL_PARAMS)
     mode = options.get("sslmode") or ("require" if options.get("ssl", "").lower() in ("true", "1") else None)
+    if mode != "disable" and (mode is None or mode in ("allow", "prefer")) and not _local(clean_url):
+        # A database across a network, with nothing that asks for TLS: the password and every person's words
+        # would travel in the clear. Refused, unless the URL says so outright (sslmode=disable).
+        raise ConfigError(
+            "DATABASE_URL",
+            "points at a database across the network with no TLS: add sslmode=verify-full (Neon, Supabase; "
+            "Aurora with sslrootcert=<the RDS bundle>), or sslmode=disable if the network is private",
+        )
     if mode is None or mode in ("disable", "allow", "prefer"):
         # allow/prefer would need a retry dance pg8000 does not do; treat them as "no TLS demanded".
         return clean_url, {}
@@ -53,6 +61,14 @@ def split_tls_options(url: str) -> tuple[str, dict[str, Any]]:
     elif mode == "verify-ca":
         context.check_hostname = False
     return clean_url, {"ssl_context": context}
+
+
+def _local(url: str) -> bool:
+    """The database is on this machine (a Unix socket, or a loopback address): no network to cross."""
+    parts = urlsplit(url)
+    if "unix_sock=" in parts.query or not parts.hostname:
+        return True
+    return parts.hostname in ("localhost", "127.0.0.1", "::1") or parts.hostname.startswith("127.")
 
 
 def create_db_engine(
@@ -213,9 +229,9 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 @lru_cache(maxsize=1)
 def get_engine() -> Engine:
     """The container's engine, created on first use from DATABASE_URL."""
-    from loyal_companion.config import get_settings
+    from loyal_companion.config import required
 
-    url = get_settings().require("DATABASE_URL").get()
+    url = required("DATABASE_URL").get()
     return create_db_engine(url)
 
 

@@ -1,6 +1,6 @@
 """What Discord tells the app about itself (Event Webhooks): a person who removes the app
 (APPLICATION_DEAUTHORIZED) leaves nothing behind — everything stored about them is deleted, as
-/privacy delete does, and counted (``PeopleDeletedOnRemoval``; no id in any log line).
+/privacy delete does, and counted (``PeopleDeleted``, How = app removed; no id in any log line).
 """
 
 from __future__ import annotations
@@ -33,5 +33,5 @@ def handle_event(event: dict[str, Any], services: Services) -> None:
     if user is None:
         logger.info("a person removed the app; nothing was stored about them (or it is gone already)")
         return
-    record_metric("PeopleDeletedOnRemoval", 1)
+    record_metric("PeopleDeleted", 1, dimensions={"How": "app removed"})
     logger.info("a person removed the app; everything stored about them was deleted")

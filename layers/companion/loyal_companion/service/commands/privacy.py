@@ -33,6 +33,7 @@ from loyal_companion.db.models import (
 )
 from loyal_companion.db.uow import UnitOfWork
 from loyal_companion.discord.rest import Attachment
+from loyal_companion.observability import record_metric
 from loyal_companion.service.context import CommandContext, Reply
 
 # Every table that holds rows of the person (tests/integration/test_data_rights.py walks the catalogue
@@ -123,6 +124,7 @@ def privacy_delete(ctx: CommandContext) -> Reply:
         if user is None:
             return ctx.finish(uow, Reply("I have nothing stored about you.", components=()), anonymous=True)
         uow.repos.users.delete(user.id)
+        record_metric("PeopleDeleted", 1, dimensions={"How": "asked"})
         return ctx.finish(
             uow,
             Reply(
