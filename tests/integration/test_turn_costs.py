@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyal_companion.db.living import TurnEffects, apply_turn_effects
-from loyal_companion.db.models import PersonUsage, ServerUsage
+from loyal_companion.db.models import GlobalUsage, PersonUsage, ServerUsage
 from loyal_companion.db.turns import _STATE_SQL
 from loyal_companion.llm.client import OpenAIChatModel
 from loyal_companion.local.discord_stub import DiscordStub
@@ -57,6 +57,23 @@ def test_a_server_budget_is_shared_by_its_people_through_their_own_shares(
     assert third == BUDGET_SPENT
     # elsewhere, the same person talks as usual
     assert worker.run("chat", [opt("message", "hi")], user_id="310000000000000003") != BUDGET_SPENT
+
+
+def test_a_deployment_wide_cap_stops_everyone_once_spent_and_starts_again_the_next_day(
+    session_factory: sessionmaker[Session], discord: DiscordStub, model_stub: OpenAIStub
+) -> None:
+    model = OpenAIChatModel(api_key="k", base_url=model_stub.base_url, max_retries=0)
+    worker = make_worker(session_factory, discord, model, Clock(T0), env={"DAILY_TOKENS_ALL": "100"})
+    for person in ("310000000000000001", "310000000000000002"):  # one in a server, one in a DM
+        worker.clock.now += timedelta(minutes=1)
+        guild = GUILD if person.endswith("1") else None
+        assert worker.run("chat", [opt("message", "hello")], guild_id=guild, user_id=person) != BUDGET_SPENT
+    with session_factory() as s:
+        shares = s.scalars(select(GlobalUsage)).all()
+    assert len(shares) == 2 and sum(x.tokens for x in shares) == 110  # each person's turn writes its share
+    assert worker.run("chat", [opt("message", "me too")], user_id="310000000000000003") == BUDGET_SPENT
+    worker.clock.now = T0 + timedelta(days=1)
+    assert worker.run("chat", [opt("message", "morning")], user_id="310000000000000003") != BUDGET_SPENT
 
 
 def test_turns_per_minute_are_a_rolling_minute(

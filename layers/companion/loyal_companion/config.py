@@ -44,6 +44,7 @@ LIMIT_DEFAULTS: Final = {
     "TURNS_PER_MINUTE": 6,
     "DAILY_TOKENS_PER_PERSON": 60_000,
     "DAILY_TOKENS_PER_SERVER": 600_000,
+    "DAILY_TOKENS_ALL": 0,  # everyone together (the stack's parameter sets one; 0 = no deployment-wide cap)
 }
 
 DEFAULT_DISCORD_REQUESTS_PER_SECOND: Final = 45.0
@@ -102,6 +103,7 @@ class Settings:
     turns_per_minute: int = LIMIT_DEFAULTS["TURNS_PER_MINUTE"]
     daily_tokens_per_person: int = LIMIT_DEFAULTS["DAILY_TOKENS_PER_PERSON"]
     daily_tokens_per_server: int = LIMIT_DEFAULTS["DAILY_TOKENS_PER_SERVER"]
+    daily_tokens_all: int = LIMIT_DEFAULTS["DAILY_TOKENS_ALL"]
     # Bot-token Discord calls per second from one process (Discord's global limit is 50 unless raised).
     discord_requests_per_second: float = DEFAULT_DISCORD_REQUESTS_PER_SECOND
     # Where each value came from ("env", "secret" or "default"), for diagnostics that show no values.
@@ -193,6 +195,7 @@ def load_settings(environ: Mapping[str, str], secret_loader: SecretLoader | None
         turns_per_minute=limits["TURNS_PER_MINUTE"],
         daily_tokens_per_person=limits["DAILY_TOKENS_PER_PERSON"],
         daily_tokens_per_server=limits["DAILY_TOKENS_PER_SERVER"],
+        daily_tokens_all=limits["DAILY_TOKENS_ALL"],
     )
 
 

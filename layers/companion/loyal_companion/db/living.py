@@ -137,6 +137,13 @@ WITH p AS (
         tokens = CASE WHEN g.day = EXCLUDED.day THEN g.tokens + EXCLUDED.tokens ELSE EXCLUDED.tokens END,
         day = EXCLUDED.day
     RETURNING 1
+), all_tokens AS (
+    INSERT INTO global_usage AS a (shard, day, tokens)
+    SELECT mod(p.user_id, CAST(:shards AS int)), CAST(:day AS date), CAST(:tokens AS bigint) FROM p
+    ON CONFLICT (shard) DO UPDATE SET
+        tokens = CASE WHEN a.day = EXCLUDED.day THEN a.tokens + EXCLUDED.tokens ELSE EXCLUDED.tokens END,
+        day = EXCLUDED.day
+    RETURNING 1
 )
 SELECT (SELECT count(*) FROM m_new) AS facts_added, (SELECT count(*) FROM m_retired) AS facts_superseded,
        (SELECT count(*) FROM follow) AS followups_added,

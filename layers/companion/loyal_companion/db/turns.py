@@ -93,6 +93,7 @@ SELECT (SELECT id FROM u) AS user_id, (SELECT timezone FROM u) AS timezone,
                   WHERE user_id = (SELECT id FROM u) AND day = CAST(:today AS date)), 0) AS tokens_today_person,
        COALESCE((SELECT sum(tokens) FROM server_usage
                   WHERE guild_id = CAST(:guild_id AS bigint) AND day = CAST(:today AS date)), 0) AS tokens_today_server,
+       COALESCE((SELECT sum(tokens) FROM global_usage WHERE day = CAST(:today AS date)), 0) AS tokens_today_all,
        CAST(:guild_id AS bigint) IS NOT NULL AND COALESCE(ur.common_ground, false) AS has_common_ground,
        to_regclass('user_fact_embeddings') IS NOT NULL AS embeddings_ready,
        LEAST(1, GREATEST(-1, COALESCE(CAST(p.settings -> 'mood' ->> 'baseline_valence' AS float8), 0)
@@ -153,6 +154,7 @@ class TurnState:
     turns_last_minute: int
     tokens_today_person: int
     tokens_today_server: int
+    tokens_today_all: int
     mood_valence: float
     mood_arousal: float
     relationship_score: float
@@ -237,6 +239,7 @@ def load_turn_state(
         turns_last_minute=int(row["turns_last_minute"]),
         tokens_today_person=int(row["tokens_today_person"]),
         tokens_today_server=int(row["tokens_today_server"]),
+        tokens_today_all=int(row["tokens_today_all"]),
         mood_valence=float(row["mood_valence"] or 0.0),
         mood_arousal=float(row["mood_arousal"] or 0.0),
         relationship_score=float(row["relationship_score"] or 0.0),

@@ -110,7 +110,8 @@ def load_state(ctx: CommandContext, requested: str | None = None) -> TurnState:
 
 
 def refusal_for(ctx: CommandContext, state: TurnState) -> str | None:
-    """The guards: turns per minute, and the daily model-token budgets per person and per server."""
+    """The guards: turns per minute, and the daily model-token budgets per person, per server and for
+    everyone together."""
     limits = ctx.services.settings
     if limits.turns_per_minute and state.turns_last_minute >= limits.turns_per_minute:
         return RATE_LIMITED
@@ -119,6 +120,8 @@ def refusal_for(ctx: CommandContext, state: TurnState) -> str | None:
     if ctx.info.guild_id is not None and limits.daily_tokens_per_server:
         if state.tokens_today_server >= limits.daily_tokens_per_server:
             return BUDGET_SPENT
+    if limits.daily_tokens_all and state.tokens_today_all >= limits.daily_tokens_all:
+        return BUDGET_SPENT
     return None
 
 

@@ -33,6 +33,7 @@ from loyal_companion.db.models.memory import (
 )
 from loyal_companion.db.models.mind import BotOpinion, BotState, MoodHistory, MoodShard
 from loyal_companion.db.models.people import (
+    GlobalUsage,
     Guild,
     GuildMember,
     PersonUsage,
@@ -54,6 +55,7 @@ from loyal_companion.db.models.personalities import (
 from loyal_companion.db.models.scheduling import DiscordPace, JobLease, ScheduledEvent
 
 __all__ = [
+    "GlobalUsage",
     "ActivatedChannel",
     "BotOpinion",
     "BotState",

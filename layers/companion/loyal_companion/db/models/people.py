@@ -168,6 +168,17 @@ class PersonUsage(Base):
     day_tokens: Mapped[int] = mapped_column(BigInteger, server_default=ZERO)
 
 
+class GlobalUsage(Base):
+    """Everyone's model tokens today, in shards (``user_id % SHARDS``) summed when read: the deployment's
+    daily cap (DAILY_TOKENS_ALL) without a row every turn waits on."""
+
+    __tablename__ = "global_usage"
+
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    tokens: Mapped[int] = mapped_column(BigInteger, server_default=ZERO)
+
+
 class ServerUsage(Base):
     """A server's model tokens today, in shards (``user_id % SHARDS``) summed when read: the daily
     server budget without a row every turn of the server waits on."""
