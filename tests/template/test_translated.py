@@ -93,19 +93,21 @@ def test_the_wake_up_may_only_invoke_the_proactive_run(resources: dict[str, Any]
     assert [s["Resource"] for s in statements] == [{"Fn::GetAtt": ["ProactiveFunction", "Arn"]}]
 
 
-def test_the_interactions_function_may_only_queue_and_read_the_secret(resources: dict[str, Any]) -> None:
+def test_the_interactions_function_may_only_queue_and_never_reads_the_secret(
+    resources: dict[str, Any],
+) -> None:
     managed = json.dumps(resources["InteractionsFunctionRole"]["Properties"]["ManagedPolicyArns"])
     assert "AWSLambdaBasicExecutionRole" in managed and "SQS" not in managed
     statements = _statements(resources, "InteractionsFunctionRole")
     assert statements
-    assert _actions(statements) <= {"sqs:SendMessage*", "sqs:SendMessage", "secretsmanager:GetSecretValue"}
+    assert _actions(statements) <= {"sqs:SendMessage*", "sqs:SendMessage"}  # no secretsmanager:GetSecretValue
     for statement in statements:
         resource = json.dumps(statement["Resource"])
         assert '"*"' not in resource
-        if any(a.startswith("sqs:") for a in _actions([statement])):
-            assert "ConversationQueue" in resource and "DeadLetter" not in resource
-        else:
-            assert "AppSecret" in resource
+        assert "ConversationQueue" in resource and "DeadLetter" not in resource
+    env = resources["InteractionsFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["SECRETS_ARN"] == ""  # the Globals' secret is taken away from the public endpoint
+    assert env["DISCORD_PUBLIC_KEY"] == {"Ref": "DiscordPublicKey"}
 
 
 def test_the_other_functions_only_read_the_secret_and_arm_the_wake_up(resources: dict[str, Any]) -> None:
@@ -140,16 +142,72 @@ def test_the_other_functions_only_read_the_secret_and_arm_the_wake_up(resources:
     assert "AWSLambdaSQSQueueExecutionRole" in managed  # what SAM grants for the queue trigger
 
 
-def test_alarms_cover_dead_letters_errors_and_latency(resources: dict[str, Any]) -> None:
+def test_alarms_cover_what_fails_loudly_and_what_fails_quietly(resources: dict[str, Any]) -> None:
     alarms = {k: r["Properties"] for k, r in resources.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
     assert {
         "DeadLetterAlarm",
         "InteractionsErrorsAlarm",
         "ConversationErrorsAlarm",
         "InteractionsLatencyAlarm",
+        "ModelErrorsAlarm",
+        "MissedTurnsAlarm",
+        "InteractionsThrottlesAlarm",
+        "ConversationThrottlesAlarm",
+        "QueueAgeAlarm",
+        "DailyRunMissedAlarm",
     } <= set(alarms)
-    assert alarms["InteractionsLatencyAlarm"]["MetricName"] == "Duration"
-    assert any(r["Type"] == "AWS::CloudWatch::Dashboard" for r in resources.values())
+    assert all(a["AlarmActions"] == [{"Ref": "AlarmTopic"}] for a in alarms.values())
+    assert alarms["DailyRunMissedAlarm"]["TreatMissingData"] == "breaching"  # no run at all is the failure
+    # CloudWatch cannot use the AWS-managed SNS key: a topic encrypted with it never delivers an alarm.
+    assert "KmsMasterKeyId" not in resources["AlarmTopic"].get("Properties", {})
+    assert "Condition" not in resources["AlarmEmailSubscription"]
+    template, _ = decode(str(ROOT / "template.yaml"))
+    assert "Default" not in template["Parameters"]["AlarmEmail"]  # someone must be told
+
+
+def _dashboard(resources: dict[str, Any]) -> dict[str, Any]:
+    body, names = resources["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    for name in [*names, "AWS::Region", "InputTokenPrice", "OutputTokenPrice"]:
+        body = body.replace("${" + name + "}", "1")
+    return dict(json.loads(body))
+
+
+def test_every_metric_the_code_emits_is_on_the_dashboard(resources: dict[str, Any]) -> None:
+    import re
+
+    emitted = set()
+    for path in (ROOT / "layers/companion/loyal_companion").rglob("*.py"):
+        emitted |= set(re.findall(r'record_metric\(\s*"(\w+)"', path.read_text()))
+    emitted |= {
+        "ProactiveSent",
+        "ProactiveFailed",
+        "ProactiveCancelled",
+        "ProactiveRetried",
+    }  # by name in a loop
+    shown = json.dumps(_dashboard(resources))
+    assert emitted and not [m for m in emitted if m not in shown], emitted
+    assert "InputTokenPrice" in json.dumps(resources["Dashboard"]["Properties"]["DashboardBody"])
+
+
+def test_the_guards_are_stack_parameters(resources: dict[str, Any]) -> None:
+    template, _ = decode(str(ROOT / "template.yaml"))
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    for setting, parameter in (
+        ("TURNS_PER_MINUTE", "TurnsPerMinute"),
+        ("DAILY_TOKENS_PER_PERSON", "DailyTokensPerPerson"),
+        ("DAILY_TOKENS_PER_SERVER", "DailyTokensPerServer"),
+        ("DAILY_TOKENS_ALL", "DailyTokensAll"),
+    ):
+        assert env[setting] == {"Ref": parameter}, setting
+    interactions = resources["InteractionsFunction"]["Properties"]
+    assert interactions["ReservedConcurrentExecutions"]["Fn::If"][0] == "ReserveInteractions"
+
+
+def test_two_stacks_in_one_region_do_not_collide_on_a_schedule_name(resources: dict[str, Any]) -> None:
+    schedules = [r for r in resources.values() if r["Type"] == "AWS::Scheduler::Schedule"]
+    assert len(schedules) == 2
+    for schedule in schedules:
+        assert "${AWS::StackName}" in json.dumps(schedule["Properties"]["Name"])
 
 
 def test_migrations_run_as_a_deploy_step(resources: dict[str, Any]) -> None:
@@ -198,10 +256,12 @@ def test_the_worker_is_capped_and_the_cap_can_be_reserved(resources: dict[str, A
     assert template["Parameters"]["WorkerConcurrency"]["MinValue"] == 2  # SQS's smallest maximum
 
 
-def test_secrets_and_unhandled_turns_survive_a_teardown(resources: dict[str, Any]) -> None:
-    for name in ("AppSecret", "ConversationDeadLetterQueue"):
-        assert resources[name]["DeletionPolicy"] == "Retain", name
-        assert resources[name]["UpdateReplacePolicy"] == "Retain", name
+def test_the_secret_survives_a_teardown_and_peoples_words_do_not(resources: dict[str, Any]) -> None:
+    assert resources["AppSecret"]["DeletionPolicy"] == "Retain"
+    assert resources["AppSecret"]["UpdateReplacePolicy"] == "Retain"
+    dead_letters = resources["ConversationDeadLetterQueue"]
+    assert dead_letters["DeletionPolicy"] == "Delete"  # whole interactions: they go with the stack
+    assert dead_letters["Properties"]["MessageRetentionPeriod"] <= 4 * 24 * 3600
 
 
 def test_an_upgrade_migrates_before_the_new_code_serves(resources: dict[str, Any]) -> None:

@@ -373,8 +373,7 @@ def chat_turn(ctx: CommandContext, request: ChatRequest) -> Reply:
         )
     if later:
         reply = replace(reply, after=functools.partial(_one_after_another, later))
-    record_metric("ModelTokens", completion.prompt_tokens + completion.completion_tokens)
-    # Apart as well: the dashboard prices input and output tokens at their own rates.
+    # Input and output apart: the dashboard prices them at their own rates.
     record_metric("ModelInputTokens", completion.prompt_tokens)
     record_metric("ModelOutputTokens", completion.completion_tokens)
     logger.info(
