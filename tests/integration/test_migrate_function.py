@@ -72,3 +72,32 @@ def test_a_direct_invocation_raises_on_failure() -> None:
         handle_migrate_event(
             {}, database_url=lambda: "postgresql+pg8000://nobody@127.0.0.1:9/none", log_stream="s"
         )
+
+
+def test_a_rollback_leaves_the_schema_as_it_is_and_never_stops_on_it() -> None:
+    """CloudFormation rolling back asks the Schema resource to update to the older code's version: migrations
+    only go forward, so it succeeds at once without touching the database (`--resources-to-skip` is never
+    needed)."""
+    sent, respond = _responder()
+    rollback = EVENT | {
+        "RequestType": "Update",
+        "ResourceProperties": {"CodeVersion": "arn:aws:lambda:eu-west-1:1:function:migrate:7"},
+        "OldResourceProperties": {"CodeVersion": "arn:aws:lambda:eu-west-1:1:function:migrate:8"},
+    }
+
+    def no_database() -> str:
+        raise AssertionError("a rollback must not touch the database")
+
+    handle_migrate_event(rollback, database_url=no_database, log_stream="s", respond=respond)
+    assert sent[0]["Status"] == "SUCCESS" and sent[0]["Data"] == {"Revision": "kept"}
+
+
+def test_an_ordinary_update_still_migrates(empty_database_url: str) -> None:
+    sent, respond = _responder()
+    upgrade = EVENT | {
+        "RequestType": "Update",
+        "ResourceProperties": {"CodeVersion": "arn:aws:lambda:eu-west-1:1:function:migrate:9"},
+        "OldResourceProperties": {"CodeVersion": "arn:aws:lambda:eu-west-1:1:function:migrate:8"},
+    }
+    handle_migrate_event(upgrade, database_url=lambda: empty_database_url, log_stream="s", respond=respond)
+    assert sent[0]["Status"] == "SUCCESS" and sent[0]["Data"]["Revision"] == migrate.head_revision()

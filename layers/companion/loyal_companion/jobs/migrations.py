@@ -35,6 +35,17 @@ def handle_migrate_event(
     custom = "RequestType" in event and "ResponseURL" in event
     request_type = event.get("RequestType", "Direct")
     status, reason, data = "SUCCESS", "", {}
+    if request_type == "Update" and _rolling_back(event):
+        # Migrations only go forward (older code runs on the newer schema): a rollback changes nothing here,
+        # so it can never stop on this resource.
+        logger.info("deploy rolling back: the schema stays as it is")
+        reason, data = (
+            "Rolling back: the schema stays as it is (migrations only go forward).",
+            {"Revision": "kept"},
+        )
+        if custom:
+            respond(str(event["ResponseURL"]), json.dumps(_body(event, "SUCCESS", reason, data)).encode())
+        return {"status": "SUCCESS", **data}
     try:
         if request_type in ("Create", "Update", "Direct"):
             try:
@@ -64,6 +75,19 @@ def handle_migrate_event(
         body = _body(event, status, reason or f"See CloudWatch log stream {log_stream}", data)
         respond(str(event["ResponseURL"]), json.dumps(body).encode())
     return {"status": status, **data}
+
+
+def _rolling_back(event: Mapping[str, Any]) -> bool:
+    """CloudFormation asks for the older code's version: the deploy is rolling back (Lambda versions only
+    grow, and the Schema resource names the migrate function's version it was deployed with)."""
+    try:
+        asked = int(str((event.get("ResourceProperties") or {}).get("CodeVersion", "")).rsplit(":", 1)[-1])
+        before = int(
+            str((event.get("OldResourceProperties") or {}).get("CodeVersion", "")).rsplit(":", 1)[-1]
+        )
+    except ValueError:
+        return False
+    return asked < before
 
 
 def _body(event: Mapping[str, Any], status: str, reason: str, data: dict[str, str]) -> dict[str, Any]:
