@@ -85,6 +85,9 @@ def sqs_endpoint() -> Iterator[str]:
         server.stop()
 
 
+PRINTED: list[str] = []  # what the last _run printed: its log lines and metrics (EMF)
+
+
 def _run(built: Path, function: str, event: dict[str, Any], env: dict[str, str], tmp: Path) -> Any:
     driver = tmp / "driver.py"
     driver.write_text(DRIVER % {"root": str(ROOT)})
@@ -108,6 +111,7 @@ def _run(built: Path, function: str, event: dict[str, Any], env: dict[str, str],
         timeout=120,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    PRINTED[:] = result.stdout.splitlines()
     line = next(x for x in result.stdout.splitlines() if x.startswith("RESULT "))
     return json.loads(line.removeprefix("RESULT "))
 
@@ -141,6 +145,7 @@ def test_the_built_functions_answer_a_ping_and_carry_a_turn_to_a_stored_reply(
             "CONVERSATION_QUEUE_URL": queue_url,
             "DATABASE_URL": database_url,
             "POWERTOOLS_METRICS_NAMESPACE": "LoyalCompanion",
+            "POWERTOOLS_SERVICE_NAME": "bartender-two",  # the template sets the stack's name
         }
         ping_body = {"type": 1, "id": "1", "application_id": APP_ID, "token": "t" * 60, "version": 1}
         ping = _run(built, "InteractionsFunction", signer.event(ping_body), env, tmp_path)
@@ -166,6 +171,9 @@ def test_the_built_functions_answer_a_ping_and_carry_a_turn_to_a_stored_reply(
         }
         answer = _run(built, "ConversationFunction", {"Records": [record]}, env, tmp_path)
         assert answer == {"batchItemFailures": []}
+        # The worker's figures carry the stack's name, so two stacks in one account keep them apart.
+        figures = [json.loads(x) for x in PRINTED if x.startswith("{") and '"_aws"' in x]
+        assert figures and {f["service"] for f in figures} == {"bartender-two"}
         reply = discord.messages[f"original:{turn['token']}"].content
     assert "offline responder" in reply
     with engine.connect() as conn:

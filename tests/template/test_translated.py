@@ -167,7 +167,7 @@ def test_alarms_cover_what_fails_loudly_and_what_fails_quietly(resources: dict[s
 
 def _dashboard(resources: dict[str, Any]) -> dict[str, Any]:
     body, names = resources["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
-    for name in [*names, "AWS::Region", "InputTokenPrice", "OutputTokenPrice"]:
+    for name in [*names, "AWS::Region", "AWS::StackName", "InputTokenPrice", "OutputTokenPrice"]:
         body = body.replace("${" + name + "}", "1")
     return dict(json.loads(body))
 
@@ -208,6 +208,19 @@ def test_two_stacks_in_one_region_do_not_collide_on_a_schedule_name(resources: d
     assert len(schedules) == 2
     for schedule in schedules:
         assert "${AWS::StackName}" in json.dumps(schedule["Properties"]["Name"])
+
+
+def test_two_stacks_in_one_region_keep_their_figures_and_alarms_apart(resources: dict[str, Any]) -> None:
+    template, _ = decode(str(ROOT / "template.yaml"))
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["POWERTOOLS_SERVICE_NAME"] == {"Ref": "AWS::StackName"}  # the metrics' service dimension
+    ours = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    ours = [a for a in ours if a["Namespace"] == "LoyalCompanion"]
+    stack = [{"Name": "service", "Value": {"Ref": "AWS::StackName"}}]
+    assert ours and all(a["Dimensions"] == stack for a in ours)
+    body = resources["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"][0]
+    assert "loyal-companion" not in body
+    assert body.count("SEARCH(") == body.count('service=\\"${AWS::StackName}\\"')
 
 
 def test_migrations_run_as_a_deploy_step(resources: dict[str, Any]) -> None:

@@ -20,6 +20,14 @@ if TYPE_CHECKING:
     from aws_lambda_powertools import Logger, Metrics
 
 SERVICE: Final = "loyal-companion"
+
+
+def service_name() -> str:
+    """The ``service`` dimension and log field: the stack's name where deployed (two stacks in one account
+    keep their figures apart), ``loyal-companion`` elsewhere."""
+    return os.environ.get("POWERTOOLS_SERVICE_NAME") or SERVICE
+
+
 PACKAGE_LOGGER: Final = "loyal_companion"
 
 # Discord interaction tokens are long base64url strings; bot tokens have three dot-separated parts.
@@ -66,7 +74,7 @@ def handler_metrics() -> Metrics:
     from aws_lambda_powertools import Metrics
     from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-    metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+    metrics = Metrics(namespace=NAMESPACE, service=service_name())
 
     def sink(name: str, value: float, unit: str, dimensions: Mapping[str, str]) -> None:
         if not dimensions:
@@ -74,7 +82,7 @@ def handler_metrics() -> Metrics:
             return
         # A figure with dimensions of its own goes out at once, on its own (the batch shares dimensions).
         with single_metric(name=name, unit=MetricUnit(unit), value=value, namespace=NAMESPACE) as one:
-            one.add_dimension(name="service", value=SERVICE)
+            one.add_dimension(name="service", value=service_name())
             for key, dimension in dimensions.items():
                 one.add_dimension(name=key, value=dimension)
 
@@ -154,7 +162,8 @@ def handler_logger() -> Logger:
 
     # Locally (`lc dev` sets LC_LOG_FORMAT=text) one short line a person can read; JSON on Lambda.
     text = os.environ.get("LC_LOG_FORMAT") == "text"
-    logger = Logger(service=SERVICE, json_serializer=text_line) if text else Logger(service=SERVICE)
+    service = service_name()
+    logger = Logger(service=service, json_serializer=text_line) if text else Logger(service=service)
     logging.getLogger(PACKAGE_LOGGER)  # make sure it is registered before copying
     copy_config_to_registered_loggers(source_logger=logger, include={PACKAGE_LOGGER})
     for log in (logger, logging.getLogger(PACKAGE_LOGGER)):
