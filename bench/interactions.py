@@ -85,6 +85,121 @@ def _import_share(code: str, module: str, runs: int) -> float:
     return statistics.median(times) if times else 0.0
 
 
+_FIRST_ACK = """
+import json, sys, time
+event = json.load(open(sys.argv[1]))
+start = time.perf_counter()
+import importlib.util
+spec = importlib.util.spec_from_file_location("app", sys.argv[2])
+module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)
+imported = time.perf_counter()
+from loyal_companion import runtime
+from loyal_companion.discord.endpoint import handle_http_event
+if sys.argv[3] == "boto3":
+    from loyal_companion.queue import SqsQueue
+    queue = lambda: SqsQueue(runtime.required("CONVERSATION_QUEUE_URL"))
+else:
+    queue = runtime.conversation_queue
+answer = handle_http_event(event, verifier=runtime.signature_verifier(), queue=queue, now=runtime.utc_now)
+done = time.perf_counter()
+assert json.loads(answer["body"])["type"] == 5, answer
+print(imported - start, done - start, "boto3" in sys.modules)
+"""
+
+
+def _cold_first_acks(report: Report, *, starts: int = 11) -> dict[str, float]:
+    """A cold container's import and first deferred /chat, queued to SQS (moto on loopback): boto3's client
+    (the path before issue 31) beside SendMessage over the JSON protocol signed by awscrt, interleaved."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    from loyal_companion.local.functions import repo_root
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    keys = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_REGION": "eu-west-1"}
+    try:
+        sqs = boto3.client(
+            "sqs",
+            endpoint_url=endpoint,
+            region_name="eu-west-1",
+            aws_access_key_id="bench",
+            aws_secret_access_key="bench",
+        )
+        url = sqs.create_queue(QueueName="bench.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody="warm", MessageGroupId="g", MessageDeduplicationId="w")
+        key = SigningKey.generate()
+        root = repo_root()
+        env = {
+            **os.environ,
+            **keys,
+            "AWS_DEFAULT_REGION": "eu-west-1",
+            "AWS_ENDPOINT_URL_SQS": endpoint,
+            "CONVERSATION_QUEUE_URL": url,
+            "DISCORD_PUBLIC_KEY": key.verify_key.encode().hex(),
+            "PYTHONPATH": str(root / "layers" / "companion"),
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+        samples: dict[str, list[tuple[float, float]]] = {"boto3": [], "json": []}
+        with tempfile.TemporaryDirectory() as tmp:
+            for n in range(starts):
+                for path in samples:
+                    body = json.dumps(_chat_payload(f"{n}{len(samples[path])}{path}")).encode()
+                    ts = str(int(time.time()))
+                    event = {
+                        "headers": {
+                            "x-signature-ed25519": key.sign(ts.encode() + body).signature.hex(),
+                            "x-signature-timestamp": ts,
+                        },
+                        "body": body.decode(),
+                        "isBase64Encoded": False,
+                        "requestContext": {"http": {"method": "POST"}},
+                    }
+                    event_file = Path(tmp) / "event.json"
+                    event_file.write_text(json.dumps(event))
+                    app = root / "functions" / "interactions" / "app.py"
+                    out = subprocess.run(
+                        [sys.executable, "-c", _FIRST_ACK, str(event_file), str(app), path],
+                        capture_output=True,
+                        text=True,
+                        check=True,
+                        env=env,
+                    )
+                    imported, acked, with_boto = out.stdout.split()[-3:]
+                    assert (with_boto == "True") == (path == "boto3"), path
+                    samples[path].append((float(imported), float(acked)))
+    finally:
+        server.stop()
+    medians = {
+        path: (statistics.median(i for i, _ in got), statistics.median(a for _, a in got))
+        for path, got in samples.items()
+    }
+    (bi, ba), (ji, ja) = medians["boto3"], medians["json"]
+    report(
+        f"cold import + first deferred /chat queued to SQS (moto on loopback), {starts} cold starts each, "
+        f"interleaved: boto3's client {ba * 1000:.0f} ms (of which the handler's import {bi * 1000:.0f} ms); "
+        f"SendMessage over the JSON protocol signed by awscrt {ja * 1000:.0f} ms (import {ji * 1000:.0f} ms) "
+        f"= {ja / ba:.2f}× (target ≤ 0.60×); after the import: {(ba - bi) * 1000:.0f} ms → "
+        f"{(ja - ji) * 1000:.0f} ms"
+    )
+    return {"first_ack_boto3_s": ba, "first_ack_json_s": ja}
+
+
+def _chat_payload(interaction_id: str) -> dict[str, Any]:
+    return {
+        "type": 2,
+        "id": str(abs(hash(interaction_id)) % 10**17),
+        "application_id": "1",
+        "token": "t" * 70,
+        "version": 1,
+        "channel_id": "5",
+        "user": {"id": "9", "username": "bench"},
+        "data": {"name": "chat", "type": 1, "options": [{"type": 3, "name": "message", "value": "hello"}]},
+    }
+
+
 def bench_interactions(report: Report, *, runs: int = 7, iterations: int = 3000) -> dict[str, Any]:
     """Cold import of the interactions handler (vs. importing everything) and warm handler times."""
     from loyal_companion.local.functions import repo_root
@@ -113,6 +228,7 @@ def bench_interactions(report: Report, *, runs: int = 7, iterations: int = 3000)
             f"  beside {before_ref} (a git worktree of it, cold imports interleaved with this tree's): "
             f"{before_s * 1000:.1f} ms then, {now_s * 1000:.1f} ms now = {now_s / before_s:.2f}× (target ≤ 1.10×)"
         )
+    first_ack = _cold_first_acks(report)
     # What the buttons and modals added to that import, measured inside the same cold imports.
     own = _import_share(load, "loyal_companion.discord.components", runs)
     report(
@@ -213,5 +329,6 @@ def bench_interactions(report: Report, *, runs: int = 7, iterations: int = 3000)
     return {
         "cold_import_s": statistics.median(handler_cold),
         "everything_s": statistics.median(everything),
+        **first_ack,
         **figures,
     }

@@ -63,7 +63,8 @@ class Envelope:
 
 
 class SqsQueue:
-    """Sends to an SQS FIFO queue. The boto3 client is made on first send and kept for the container."""
+    """Sends to an SQS FIFO queue with boto3, where the environment holds no credentials (a profile): on
+    Lambda the endpoint uses ``sqs.SqsJsonQueue``. The client is made on first send and kept."""
 
     def __init__(self, queue_url: str, client: Any | None = None) -> None:
         self._url = queue_url

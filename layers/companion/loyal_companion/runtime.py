@@ -36,9 +36,15 @@ _local_queue: InteractionQueue | None = None
 
 @lru_cache(maxsize=1)
 def conversation_queue() -> InteractionQueue:
+    """The queue the endpoint hands interactions to: the local stack's, or SQS. On Lambda (credentials in
+    the environment) SendMessage goes over SQS's JSON protocol, signed by awscrt, without importing boto3
+    (loyal_companion/sqs.py says why); elsewhere boto3, which reads profiles."""
     if _local_queue is not None:
         return _local_queue
-    return SqsQueue(required("CONVERSATION_QUEUE_URL"))
+    url = required("CONVERSATION_QUEUE_URL")
+    from loyal_companion.sqs import SqsJsonQueue, has_environment_credentials
+
+    return SqsJsonQueue(url) if has_environment_credentials() else SqsQueue(url)
 
 
 @lru_cache(maxsize=1)

@@ -2,7 +2,7 @@
 
 Takes the Lambda Function URL / HTTP API v2 event and returns its response shape. Nothing happens
 before the signature over the raw body checks out. This module must not import SQLAlchemy, openai or
-boto3 (cold start budget); the queue imports boto3 itself on first send.
+boto3 (cold start budget); on Lambda the queue sends without boto3 at all (loyal_companion/sqs.py).
 """
 
 from __future__ import annotations
