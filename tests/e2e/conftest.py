@@ -1,4 +1,5 @@
-"""The whole pipeline with no network: signed request → interactions handler → SQS (moto) →
+"""The whole pipeline with no network: signed request → interactions handler → SQS (moto's server on
+loopback, reached over HTTP as Lambda reaches SQS) →
 conversation handler → real PostgreSQL → OpenAI-compatible stub (loopback HTTP) → Discord stub
 (loopback HTTP)."""
 
@@ -12,8 +13,8 @@ from typing import Any
 
 import boto3
 import pytest
+import urllib3
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
-from moto import mock_aws
 
 from loyal_companion import runtime
 from loyal_companion.config import clear_settings_cache
@@ -83,57 +84,71 @@ class Stack:
         return self.work()
 
 
+@pytest.fixture(scope="session")
+def sqs_server() -> Iterator[str]:
+    """One moto server on loopback for the session: the endpoint's queue speaks HTTP to it, as to SQS."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
 @pytest.fixture
-def stack(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+def stack(database_url: str, sqs_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
     signer = Signer()
     discord = DiscordStub().start()
     model = OpenAIStub().start()
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    urllib3.request("POST", f"{sqs_server}/moto-api/reset")  # each test starts with no queues
+    monkeypatch.setenv("AWS_ENDPOINT_URL", sqs_server)
+    monkeypatch.delenv("AWS_ENDPOINT_URL_SQS", raising=False)
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
     monkeypatch.delenv("SECRETS_ARN", raising=False)
-    with mock_aws():
-        sqs = boto3.client("sqs")
-        queue_url = sqs.create_queue(
-            QueueName="conversation.fifo",
-            Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "false"},
-        )["QueueUrl"]
-        env = {
-            "DATABASE_URL": database_url,
-            "DISCORD_PUBLIC_KEY": signer.public_key_hex,
-            "DISCORD_APPLICATION_ID": APP_ID,
-            "DISCORD_BOT_TOKEN": "bot-token-" + "b" * 50,
-            "DISCORD_API_BASE": discord.base_url,
-            "OPENAI_API_KEY": "sk-test-" + "k" * 20,
-            "OPENAI_BASE_URL": model.base_url,
-            "OPENAI_MODEL": "stub-model",
-            "CONVERSATION_QUEUE_URL": queue_url,
-        }
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
-        clear_settings_cache()
-        runtime.reset()
-        services = runtime.services()
-        services.stream_edit_interval = 0.05
-        # The client's own retries are exercised in the model tests; here one attempt keeps runs short.
-        services.model = OpenAIChatModel(
-            api_key=env["OPENAI_API_KEY"], base_url=model.base_url, max_retries=0
+    sqs = boto3.client("sqs")
+    queue_url = sqs.create_queue(
+        QueueName="conversation.fifo",
+        Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "false"},
+    )["QueueUrl"]
+    env = {
+        "DATABASE_URL": database_url,
+        "DISCORD_PUBLIC_KEY": signer.public_key_hex,
+        "DISCORD_APPLICATION_ID": APP_ID,
+        "DISCORD_BOT_TOKEN": "bot-token-" + "b" * 50,
+        "DISCORD_API_BASE": discord.base_url,
+        "OPENAI_API_KEY": "sk-test-" + "k" * 20,
+        "OPENAI_BASE_URL": model.base_url,
+        "OPENAI_MODEL": "stub-model",
+        "CONVERSATION_QUEUE_URL": queue_url,
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    clear_settings_cache()
+    runtime.reset()
+    services = runtime.services()
+    services.stream_edit_interval = 0.05
+    # The client's own retries are exercised in the model tests; here one attempt keeps runs short.
+    services.model = OpenAIChatModel(api_key=env["OPENAI_API_KEY"], base_url=model.base_url, max_retries=0)
+    services.discord._sleep = lambda seconds: None  # retries happen, without the waiting
+    try:
+        yield Stack(
+            signer=signer,
+            discord=discord,
+            model=model,
+            queue_url=queue_url,
+            sqs=sqs,
+            interactions=load_handler("interactions"),
+            conversation=load_handler("conversation"),
+            database_url=database_url,
         )
-        services.discord._sleep = lambda seconds: None  # retries happen, without the waiting
-        try:
-            yield Stack(
-                signer=signer,
-                discord=discord,
-                model=model,
-                queue_url=queue_url,
-                sqs=sqs,
-                interactions=load_handler("interactions"),
-                conversation=load_handler("conversation"),
-                database_url=database_url,
-            )
-        finally:
-            runtime.reset()
-            clear_settings_cache()
-            discord.stop()
-            model.stop()
+    finally:
+        runtime.reset()
+        clear_settings_cache()
+        discord.stop()
+        model.stop()

@@ -112,6 +112,8 @@ def handle_http_event(
     except MalformedInteraction as exc:
         return _response(400, {"error": f"malformed interaction: {exc}"})
     kind = payload.get("type")
+    if not isinstance(kind, int) or isinstance(kind, bool):  # JSON's false == 0 and 1.0 == 1 in Python
+        return _response(400, {"error": "unknown interaction type"})
     if kind == WEBHOOK_PING or "event" in payload:
         return _webhook_event(payload, queue=queue, now=now)
     if kind == PING:
