@@ -115,6 +115,7 @@ def _cold_first_acks(report: Report, *, starts: int = 11) -> dict[str, float]:
 
     from loyal_companion.local.functions import repo_root
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request would bury the figures
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
     server.start()
     host, port = server.get_host_and_port()
