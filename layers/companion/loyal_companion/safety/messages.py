@@ -33,8 +33,8 @@ _TEXT: Final[dict[str, dict[str, str]]] = {
         "ai": "-# You're talking with an AI, not a person.",
         "break": "-# We've been talking for a while — a good moment for a break. I'm an AI, not a person.",
         "fallback": "I'm here, {name}, and I'm taking what you said seriously. You don't have to get through this "
-        "moment alone — please reach out to someone you trust, or to the line I've just shared; they're there for "
-        "exactly this, any hour. Are you safe right now?",
+        "moment alone — please reach out to someone you trust, or to the line in the message below; they're "
+        "there for exactly this, any hour. Are you safe right now?",
         "prepared": "-# A prepared message: my usual replies aren't available right now.",
         "not_kept": "I won't file that away as an ordinary memory, {name} — but I heard it.",
         "private": "-# I've answered {name} privately.",
@@ -60,7 +60,7 @@ _TEXT: Final[dict[str, dict[str, str]]] = {
         "ai": "-# Estás hablando con una IA, no con una persona.",
         "break": "-# Llevamos un buen rato hablando: es buen momento para un descanso. Soy una IA, no una persona.",
         "fallback": "Estoy aquí, {name}, y me tomo en serio lo que me has dicho. No tienes que pasar este momento "
-        "a solas: por favor, busca a alguien de confianza, o llama a la línea que te acabo de dar; están justo "
+        "a solas: por favor, busca a alguien de confianza, o llama a la línea del mensaje de abajo; están justo "
         "para esto, a cualquier hora. ¿Estás a salvo ahora mismo?",
         "prepared": "-# Un mensaje preparado: mis respuestas de siempre no están disponibles ahora mismo.",
         "not_kept": "No voy a guardar eso como un recuerdo más, {name}, pero lo he oído.",
@@ -90,8 +90,8 @@ _TEXT: Final[dict[str, dict[str, str]]] = {
         "break": "-# Ça fait un moment qu'on discute : c'est peut-être le bon moment pour une pause. Je suis une "
         "IA, pas une personne.",
         "fallback": "Je suis là, {name}, et je prends au sérieux ce que tu m'as dit. Tu n'as pas à traverser ce "
-        "moment seul·e : s'il te plaît, tourne-toi vers quelqu'un de confiance, ou vers la ligne que je viens de te "
-        "donner ; ils sont là exactement pour ça, à toute heure. Est-ce que tu es en sécurité, là, maintenant ?",
+        "moment seul·e : s'il te plaît, tourne-toi vers quelqu'un de confiance, ou vers la ligne du message "
+        "ci-dessous ; ils sont là exactement pour ça, à toute heure. Est-ce que tu es en sécurité, là, maintenant ?",
         "prepared": "-# Un message préparé : mes réponses habituelles ne sont pas disponibles pour le moment.",
         "not_kept": "Je ne vais pas ranger ça comme un souvenir ordinaire, {name}, mais je l'ai entendu.",
         "private": "-# J'ai répondu à {name} en privé.",
@@ -120,8 +120,8 @@ _TEXT: Final[dict[str, dict[str, str]]] = {
         "break": "-# Wir reden schon eine Weile – vielleicht ein guter Moment für eine Pause. Ich bin eine KI, kein "
         "Mensch.",
         "fallback": "Ich bin da, {name}, und ich nehme ernst, was du gesagt hast. Du musst diesen Moment nicht "
-        "allein durchstehen – bitte wende dich an jemanden, dem du vertraust, oder an die Nummer, die ich dir "
-        "gerade gegeben habe; genau dafür sind sie da, zu jeder Stunde. Bist du gerade in Sicherheit?",
+        "allein durchstehen – bitte wende dich an jemanden, dem du vertraust, oder an die Nummer in der Nachricht "
+        "darunter; genau dafür sind sie da, zu jeder Stunde. Bist du gerade in Sicherheit?",
         "prepared": "-# Eine vorbereitete Nachricht: meine üblichen Antworten sind gerade nicht verfügbar.",
         "not_kept": "Das lege ich nicht als gewöhnliche Erinnerung ab, {name} – aber ich habe es gehört.",
         "private": "-# Ich habe {name} privat geantwortet.",
@@ -149,7 +149,7 @@ _TEXT: Final[dict[str, dict[str, str]]] = {
         "break": "-# A gente já está conversando há um tempo — é um bom momento para uma pausa. Sou uma IA, não "
         "uma pessoa.",
         "fallback": "Estou aqui, {name}, e levo a sério o que você disse. Você não precisa passar por este momento "
-        "sozinho — por favor, procure alguém em quem confia, ou a linha que acabei de te passar; eles estão aí "
+        "sozinho — por favor, procure alguém em quem confia, ou a linha na mensagem abaixo; eles estão aí "
         "exatamente para isso, a qualquer hora. Você está em segurança agora?",
         "prepared": "-# Uma mensagem preparada: minhas respostas de sempre não estão disponíveis agora.",
         "not_kept": "Não vou guardar isso como uma lembrança qualquer, {name} — mas eu ouvi.",
@@ -179,7 +179,7 @@ _TEXT: Final[dict[str, dict[str, str]]] = {
         "break": "-# Stiamo parlando da un po' — forse è il momento giusto per una pausa. Sono un'IA, non una "
         "persona.",
         "fallback": "Sono qui, {name}, e prendo sul serio quello che mi hai detto. Non devi attraversare questo "
-        "momento da solo — per favore cerca qualcuno di cui ti fidi, o la linea che ti ho appena dato; sono lì "
+        "momento da solo — per favore cerca qualcuno di cui ti fidi, o la linea nel messaggio qui sotto; sono lì "
         "proprio per questo, a qualsiasi ora. Sei al sicuro adesso?",
         "prepared": "-# Un messaggio preparato: le mie solite risposte non sono disponibili in questo momento.",
         "not_kept": "Non lo metterò via come un ricordo qualunque, {name}, ma l'ho sentito.",
@@ -206,7 +206,7 @@ _TEXT: Final[dict[str, dict[str, str]]] = {
         "ai": "-# Je praat met een AI, niet met een mens.",
         "break": "-# We praten al een tijdje — misschien een goed moment voor een pauze. Ik ben een AI, geen mens.",
         "fallback": "Ik ben er, {name}, en ik neem serieus wat je zei. Je hoeft dit moment niet alleen door te "
-        "komen — zoek alsjeblieft iemand die je vertrouwt, of de hulplijn die ik je net gaf; ze zijn er precies "
+        "komen — zoek alsjeblieft iemand die je vertrouwt, of de hulplijn in het bericht hieronder; ze zijn er precies "
         "hiervoor, op elk uur. Ben je nu veilig?",
         "prepared": "-# Een voorbereid bericht: mijn gewone antwoorden zijn nu niet beschikbaar.",
         "not_kept": "Dat sla ik niet op als een gewone herinnering, {name} — maar ik heb het gehoord.",
@@ -234,7 +234,7 @@ _TEXT: Final[dict[str, dict[str, str]]] = {
         "ai": "-# Rozmawiasz ze sztuczną inteligencją, nie z człowiekiem.",
         "break": "-# Rozmawiamy już dłuższą chwilę — to dobry moment na przerwę. Jestem AI, nie człowiekiem.",
         "fallback": "Jestem tu, {name}, i traktuję poważnie to, co napisałeś. Nie musisz przechodzić przez tę "
-        "chwilę sam(a) — proszę, odezwij się do kogoś, komu ufasz, albo do linii, którą ci właśnie podałem; są tam "
+        "chwilę sam(a) — proszę, odezwij się do kogoś, komu ufasz, albo do linii z wiadomości poniżej; są tam "
         "właśnie po to, o każdej porze. Czy jesteś teraz bezpieczny/bezpieczna?",
         "prepared": "-# Przygotowana wiadomość: moje zwykłe odpowiedzi są teraz niedostępne.",
         "not_kept": "Nie zapiszę tego jako zwykłego wspomnienia, {name} — ale to usłyszałem.",
