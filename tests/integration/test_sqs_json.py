@@ -101,6 +101,55 @@ class _Capture(BaseHTTPRequestHandler):
         return None
 
 
+class _Throttling(BaseHTTPRequestHandler):
+    """SQS answering the first ``throttle`` requests as it does when throttling: a 400 named in the body."""
+
+    throttle = 0
+    dates: list[str] = []
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.dates.append(self.headers["X-Amz-Date"])
+        if len(self.dates) <= self.throttle:
+            status = 400
+            answer = b'{"__type":"com.amazonaws.sqs#ThrottlingException","message":"Rate exceeded"}'
+        else:
+            status, answer = 200, b'{"MessageId":"m-1","MD5OfMessageBody":"x"}'
+        self.send_response(status)
+        self.send_header("Content-Type", "application/x-amz-json-1.0")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args: object) -> None:
+        return None
+
+
+@pytest.mark.parametrize(("throttle", "sent"), [(2, True), (3, False)])
+def test_throttling_is_tried_again_twice_then_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, throttle: int, sent: bool
+) -> None:
+    _Throttling.throttle, _Throttling.dates = throttle, []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Throttling)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    for name, value in {**KEYS, "AWS_ENDPOINT_URL_SQS": f"http://127.0.0.1:{server.server_port}"}.items():
+        monkeypatch.setenv(name, value)
+    waits: list[float] = []
+    queue = SqsJsonQueue("https://sqs.eu-west-1.amazonaws.com/1/q.fifo", sleep=waits.append)
+    try:
+        if sent:
+            queue.send(body="my private words", group_id="dm:1", dedup_id="7")
+        else:
+            with pytest.raises(SqsError) as raised:
+                queue.send(body="my private words", group_id="dm:1", dedup_id="7")
+            assert "ThrottlingException" in str(raised.value) and "my private words" not in str(raised.value)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(_Throttling.dates) == 3  # the first try and two more, each signed afresh
+    assert len(waits) == 2 and all(0 <= w <= 0.1 for w in waits)
+
+
 def test_the_signature_is_the_one_botocore_computes(monkeypatch: pytest.MonkeyPatch) -> None:
     """awscrt signs; botocore, from the captured request, must arrive at the same SigV4 signature."""
     from botocore.auth import SigV4Auth

@@ -16,6 +16,9 @@ import io
 import json
 import logging
 import os
+import random
+import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,8 +30,9 @@ _TARGET = "AmazonSQS.SendMessage"
 _CONTENT_TYPE = "application/x-amz-json-1.0"
 # The endpoint has 3 seconds in all: a connection that takes longer than this will not make it anyway.
 _TIMEOUT = urllib3.Timeout(connect=1.0, read=2.0)
-# Connection failures, throttling and 5xx are tried again (the FIFO deduplication id makes a repeat
-# harmless), twice, as boto3's default retry mode would.
+# Connection failures and 5xx are tried again by the pool, throttling by ``send`` (SQS answers it with a 400
+# that only its body tells apart), twice each, as boto3's default retry mode would; the FIFO deduplication
+# id makes a repeat harmless.
 _RETRIES = urllib3.Retry(
     total=2,
     backoff_factor=0.05,
@@ -37,6 +41,20 @@ _RETRIES = urllib3.Retry(
     raise_on_status=False,
     respect_retry_after_header=False,
 )
+
+
+# The error types boto3's retry modes treat as throttling, as SQS may name them.
+_THROTTLED = frozenset(
+    (
+        "ThrottlingException",
+        "Throttling",
+        "RequestThrottled",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+    )
+)
+_THROTTLE_TRIES = 3
+_THROTTLE_BASE_S = 0.05  # full jitter under 0.05 s, then 0.1 s: well inside the endpoint's 3 seconds
 
 
 class SqsError(RuntimeError):
@@ -71,8 +89,15 @@ def _region_for(queue_url: str) -> str:
 class SqsJsonQueue:
     """Sends to an SQS FIFO queue over the JSON protocol, signed by awscrt; one pool per container."""
 
-    def __init__(self, queue_url: str, *, pool: urllib3.PoolManager | None = None) -> None:
+    def __init__(
+        self,
+        queue_url: str,
+        *,
+        pool: urllib3.PoolManager | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self._url = queue_url
+        self._sleep = sleep
         self._endpoint = _endpoint_for(queue_url)
         self._region = _region_for(queue_url)
         self._pool = pool or urllib3.PoolManager(num_pools=1, maxsize=2, retries=_RETRIES, timeout=_TIMEOUT)
@@ -88,14 +113,21 @@ class SqsJsonQueue:
             },
             separators=(",", ":"),
         ).encode()
-        headers = self._signed_headers(payload)
-        try:
-            response = self._pool.request("POST", self._endpoint + "/", body=payload, headers=headers)
-        except urllib3.exceptions.HTTPError as exc:
-            # urllib3's message names the host only; the body (a person's words) is never in it.
-            raise SqsError(f"SQS could not be reached: {type(exc).__name__}") from None
-        if response.status != 200:
-            raise SqsError(_error_of(response.status, response.data))
+        for attempt in range(_THROTTLE_TRIES):
+            headers = self._signed_headers(payload)  # signed again each time: the signature carries its time
+            try:
+                response = self._pool.request("POST", self._endpoint + "/", body=payload, headers=headers)
+            except urllib3.exceptions.HTTPError as exc:
+                # urllib3's message names the host only; the body (a person's words) is never in it.
+                raise SqsError(f"SQS could not be reached: {type(exc).__name__}") from None
+            if response.status == 200:
+                return
+            kind, said = _error_type(response.data)
+            throttled = kind in _THROTTLED or response.status == 429
+            if not throttled or attempt == _THROTTLE_TRIES - 1:
+                raise SqsError(_error_text(response.status, kind, said))
+            logger.warning("SQS throttled SendMessage; trying again", extra={"attempt": attempt + 1})
+            self._sleep(random.uniform(0, _THROTTLE_BASE_S * 2**attempt))  # noqa: S311 (jitter, not secrecy)
 
     def _signed_headers(self, payload: bytes) -> dict[str, str]:
         from awscrt.auth import AwsCredentialsProvider, AwsSigningConfig, aws_sign_request
@@ -120,12 +152,16 @@ class SqsJsonQueue:
         return dict(signed.headers)
 
 
-def _error_of(status: int, data: bytes) -> str:
-    """What SQS said, by its error type (``com.amazonaws.sqs#QueueDoesNotExist`` → ``QueueDoesNotExist``)."""
+def _error_type(data: bytes) -> tuple[str, str]:
+    """SQS's error type (``com.amazonaws.sqs#QueueDoesNotExist`` → ``QueueDoesNotExist``) and its message."""
     try:
         answer = json.loads(data)
         kind = str(answer.get("__type", "")).rsplit("#", 1)[-1] or "unknown error"
         said = str(answer.get("message") or answer.get("Message") or "")
     except (ValueError, AttributeError):
         kind, said = "unknown error", ""
+    return kind, said
+
+
+def _error_text(status: int, kind: str, said: str) -> str:
     return f"SQS SendMessage failed: HTTP {status}, {kind}" + (f": {said[:200]}" if said else "")
