@@ -16,12 +16,12 @@ LANGUAGES: Final = ("en", "es", "fr", "de", "pt", "it", "nl", "pl")
 _TEXT: Final[dict[str, dict[str, str]]] = {
     "en": {
         "self": "{name}, I'm really glad you told me, and I'm taking it seriously. You don't have to carry this "
-        "alone right now — {line}. If you're in danger this minute, call {emergency}.",
+        "alone right now: {line}. If you're in danger this minute, call {emergency}.",
         "self_nowhere": "{name}, I'm really glad you told me, and I'm taking it seriously. You don't have to carry "
         "this alone right now. Tell me where you are and I'll find the line there — or look at {directory}: free, "
         "confidential lines in most countries. If you're in danger this minute, call your local emergency number.",
         "others": "{name}, thank you for telling me. If you feel you might hurt someone, step away from them and "
-        "from anything you could use, and talk to someone now — {line}; they're there for this too. If anyone is "
+        "from anything you could use, and talk to someone now: {line}; they're there for this too. If anyone is "
         "in danger, call {emergency}.",
         "others_nowhere": "{name}, thank you for telling me. If you feel you might hurt someone, step away from "
         "them and from anything you could use, and talk to someone now — {directory} lists free lines in most "
@@ -43,12 +43,12 @@ _TEXT: Final[dict[str, dict[str, str]]] = {
     },
     "es": {
         "self": "{name}, me alegra mucho que me lo hayas dicho, y me lo tomo en serio. No tienes que cargar con "
-        "esto a solas ahora mismo — {line}. Si estás en peligro en este momento, llama al {emergency}.",
+        "esto a solas ahora mismo: {line}. Si estás en peligro en este momento, llama al {emergency}.",
         "self_nowhere": "{name}, me alegra mucho que me lo hayas dicho, y me lo tomo en serio. No tienes que cargar "
         "con esto a solas. Dime dónde estás y te busco la línea de allí, o mira {directory}: líneas gratuitas y "
         "confidenciales en casi todos los países. Si estás en peligro ahora, llama al número de emergencias.",
         "others": "{name}, gracias por contármelo. Si sientes que podrías hacerle daño a alguien, aléjate de esa "
-        "persona y de cualquier cosa que puedas usar, y habla con alguien ahora — {line}; también están para esto. "
+        "persona y de cualquier cosa que puedas usar, y habla con alguien ahora: {line}; también están para esto. "
         "Si alguien está en peligro, llama al {emergency}.",
         "others_nowhere": "{name}, gracias por contármelo. Si sientes que podrías hacerle daño a alguien, aléjate "
         "de esa persona y de cualquier cosa que puedas usar, y habla con alguien ahora: {directory} tiene líneas "
@@ -70,13 +70,13 @@ _TEXT: Final[dict[str, dict[str, str]]] = {
     },
     "fr": {
         "self": "{name}, je suis vraiment content que tu me l'aies dit, et je le prends au sérieux. Tu n'as pas à "
-        "porter ça seul·e en ce moment — {line}. Si tu es en danger tout de suite, appelle le {emergency}.",
+        "porter ça seul·e en ce moment : {line}. Si tu es en danger tout de suite, appelle le {emergency}.",
         "self_nowhere": "{name}, je suis vraiment content que tu me l'aies dit, et je le prends au sérieux. Tu n'as "
         "pas à porter ça seul·e. Dis-moi où tu es et je te trouve la ligne de là-bas — ou regarde {directory} : "
         "des lignes gratuites et confidentielles dans presque tous les pays. Si tu es en danger tout de suite, "
         "appelle les urgences.",
         "others": "{name}, merci de me l'avoir dit. Si tu sens que tu pourrais faire du mal à quelqu'un, "
-        "éloigne-toi de cette personne et de tout ce que tu pourrais utiliser, et parle à quelqu'un maintenant — "
+        "éloigne-toi de cette personne et de tout ce que tu pourrais utiliser, et parle à quelqu'un maintenant : "
         "{line} ; ils sont là pour ça aussi. Si quelqu'un est en danger, appelle le {emergency}.",
         "others_nowhere": "{name}, merci de me l'avoir dit. Si tu sens que tu pourrais faire du mal à quelqu'un, "
         "éloigne-toi de cette personne et de tout ce que tu pourrais utiliser, et parle à quelqu'un maintenant : "
@@ -100,7 +100,7 @@ _TEXT: Final[dict[str, dict[str, str]]] = {
     },
     "de": {
         "self": "{name}, ich bin wirklich froh, dass du es mir gesagt hast, und ich nehme es ernst. Du musst das "
-        "gerade nicht allein tragen — {line}. Wenn du gerade in Gefahr bist, ruf {emergency} an.",
+        "gerade nicht allein tragen: {line}. Wenn du gerade in Gefahr bist, ruf {emergency} an.",
         "self_nowhere": "{name}, ich bin wirklich froh, dass du es mir gesagt hast, und ich nehme es ernst. Du "
         "musst das nicht allein tragen. Sag mir, wo du bist, und ich suche dir die Nummer dort — oder schau auf "
         "{directory}: kostenlose, vertrauliche Nummern in fast jedem Land. Wenn du gerade in Gefahr bist, ruf den "
@@ -130,13 +130,13 @@ _TEXT: Final[dict[str, dict[str, str]]] = {
     },
     "pt": {
         "self": "{name}, fico muito feliz que você me contou, e levo isso a sério. Você não precisa carregar isso "
-        "sozinho agora — {line}. Se você está em perigo neste momento, ligue {emergency}.",
+        "sozinho agora: {line}. Se você está em perigo neste momento, ligue {emergency}.",
         "self_nowhere": "{name}, fico muito feliz que você me contou, e levo isso a sério. Você não precisa "
         "carregar isso sozinho. Me diz onde você está e eu procuro a linha daí — ou veja {directory}: linhas "
         "gratuitas e sigilosas em quase todos os países. Se você está em perigo neste momento, ligue para a "
         "emergência.",
         "others": "{name}, obrigado por me contar. Se você sente que pode machucar alguém, se afaste dessa pessoa "
-        "e de qualquer coisa que possa usar, e fale com alguém agora — {line}; eles também estão aí para isso. Se "
+        "e de qualquer coisa que possa usar, e fale com alguém agora: {line}; eles também estão aí para isso. Se "
         "alguém estiver em perigo, ligue {emergency}.",
         "others_nowhere": "{name}, obrigado por me contar. Se você sente que pode machucar alguém, se afaste dessa "
         "pessoa e de qualquer coisa que possa usar, e fale com alguém agora: {directory} tem linhas gratuitas em "
@@ -159,13 +159,13 @@ _TEXT: Final[dict[str, dict[str, str]]] = {
     },
     "it": {
         "self": "{name}, sono davvero contento che tu me l'abbia detto, e lo prendo sul serio. Non devi portare "
-        "tutto questo da solo adesso — {line}. Se sei in pericolo in questo momento, chiama il {emergency}.",
+        "tutto questo da solo adesso: {line}. Se sei in pericolo in questo momento, chiama il {emergency}.",
         "self_nowhere": "{name}, sono davvero contento che tu me l'abbia detto, e lo prendo sul serio. Non devi "
         "portare tutto questo da solo. Dimmi dove sei e ti trovo la linea di lì, oppure guarda {directory}: linee "
         "gratuite e riservate in quasi ogni paese. Se sei in pericolo in questo momento, chiama il numero di "
         "emergenza.",
         "others": "{name}, grazie di avermelo detto. Se senti che potresti fare del male a qualcuno, allontanati "
-        "da quella persona e da qualsiasi cosa potresti usare, e parla con qualcuno adesso — {line}; ci sono anche "
+        "da quella persona e da qualsiasi cosa potresti usare, e parla con qualcuno adesso: {line}; ci sono anche "
         "per questo. Se qualcuno è in pericolo, chiama il {emergency}.",
         "others_nowhere": "{name}, grazie di avermelo detto. Se senti che potresti fare del male a qualcuno, "
         "allontanati da quella persona e da qualsiasi cosa potresti usare, e parla con qualcuno adesso: "
@@ -189,12 +189,12 @@ _TEXT: Final[dict[str, dict[str, str]]] = {
     },
     "nl": {
         "self": "{name}, ik ben echt blij dat je het me vertelt, en ik neem het serieus. Je hoeft dit nu niet "
-        "alleen te dragen — {line}. Ben je nu in direct gevaar, bel dan {emergency}.",
+        "alleen te dragen: {line}. Ben je nu in direct gevaar, bel dan {emergency}.",
         "self_nowhere": "{name}, ik ben echt blij dat je het me vertelt, en ik neem het serieus. Je hoeft dit niet "
         "alleen te dragen. Vertel me waar je bent en ik zoek de hulplijn daar voor je op — of kijk op {directory}: "
         "gratis, vertrouwelijke hulplijnen in bijna elk land. Ben je nu in direct gevaar, bel dan het alarmnummer.",
         "others": "{name}, dank je dat je het me vertelt. Als je voelt dat je iemand iets zou kunnen aandoen, ga "
-        "dan weg bij die persoon en bij alles wat je zou kunnen gebruiken, en praat nu met iemand — {line}; ook "
+        "dan weg bij die persoon en bij alles wat je zou kunnen gebruiken, en praat nu met iemand: {line}; ook "
         "daarvoor zijn ze er. Is iemand in gevaar, bel dan {emergency}.",
         "others_nowhere": "{name}, dank je dat je het me vertelt. Als je voelt dat je iemand iets zou kunnen "
         "aandoen, ga dan weg bij die persoon en bij alles wat je zou kunnen gebruiken, en praat nu met iemand: "
@@ -216,13 +216,13 @@ _TEXT: Final[dict[str, dict[str, str]]] = {
     },
     "pl": {
         "self": "{name}, naprawdę się cieszę, że mi o tym mówisz, i traktuję to poważnie. Nie musisz teraz "
-        "dźwigać tego sam(a) — {line}. Jeśli jesteś teraz w niebezpieczeństwie, dzwoń pod {emergency}.",
+        "dźwigać tego sam(a): {line}. Jeśli jesteś teraz w niebezpieczeństwie, dzwoń pod {emergency}.",
         "self_nowhere": "{name}, naprawdę się cieszę, że mi o tym mówisz, i traktuję to poważnie. Nie musisz "
         "dźwigać tego sam(a). Powiedz mi, gdzie jesteś, a znajdę ci linię wsparcia stamtąd — albo zajrzyj na "
         "{directory}: bezpłatne, poufne linie w prawie każdym kraju. Jeśli jesteś teraz w niebezpieczeństwie, "
         "dzwoń pod numer alarmowy.",
         "others": "{name}, dziękuję, że mi mówisz. Jeśli czujesz, że możesz komuś zrobić krzywdę, odejdź od tej "
-        "osoby i od wszystkiego, czego mógłbyś użyć, i porozmawiaj z kimś teraz — {line}; są też od tego. Jeśli "
+        "osoby i od wszystkiego, czego mógłbyś użyć, i porozmawiaj z kimś teraz: {line}; są też od tego. Jeśli "
         "ktoś jest w niebezpieczeństwie, dzwoń pod {emergency}.",
         "others_nowhere": "{name}, dziękuję, że mi mówisz. Jeśli czujesz, że możesz komuś zrobić krzywdę, odejdź "
         "od tej osoby i od wszystkiego, czego mógłbyś użyć, i porozmawiaj z kimś teraz: {directory} ma bezpłatne "
