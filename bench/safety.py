@@ -8,7 +8,10 @@ over (31.9 % recall), which led to the rules over concepts, tuned on all three; 
 written before the concept rules existed and run once when they were done: 95.1 % recall, no false
 positives — the honest figure. Three of its four misses then showed two bugs (a template that asked for
 the person twice, a gap too short for "every time I cross that bridge") and a Dutch separable verb, which
-were fixed; it flatters a little since.
+were fixed; it flatters a little since. ``grief_*.tsv`` (2026-12-05) is what a person who has lost someone
+writes — wanting to be with the one who died, and talk of the dead's own wishes that is no crisis — written
+after a spot check missed the first kind and flagged the second, run once before any rule changed for it,
+then tuned on.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ class Example:
     category: str  # suicide, self_harm, harm_others or none
     style: str
     text: str
-    part: str  # "tuned", "held out" or "fresh"
+    part: str  # "tuned", "held out", "fresh", "unseen" or "grief"
 
 
 def load_examples(folder: Path) -> list[Example]:
@@ -56,7 +59,7 @@ def load_examples(folder: Path) -> list[Example]:
         ]
         for n, line in enumerate(lines):
             language, category, style, text = line.split("\t", 3)
-            if path.name.startswith(("fresh_", "unseen_")):
+            if path.name.startswith(("fresh_", "unseen_", "grief_")):
                 part = path.name.split("_")[0]
             else:
                 part = "held out" if n % 3 == 2 else "tuned"
@@ -69,7 +72,7 @@ def keyword_flags(text: str) -> bool:
     return any(k in folded for k in KEYWORDS)
 
 
-PARTS = ("tuned", "held out", "fresh", "unseen")
+PARTS = ("tuned", "held out", "fresh", "unseen", "grief")
 
 
 @dataclass
