@@ -71,6 +71,44 @@ def test_figures_of_speech_grief_and_negations_are_not_crises(said: str) -> None
     assert not find(said)
 
 
+@pytest.mark.parametrize(
+    ("said", "crisis"),
+    [
+        # Wanting to join the one who died, in each language; and the same words with no sign they are gone.
+        ("i want to join my wife, she's been gone a year", True),
+        ("i want to join my husband in spain next month", False),
+        ("quiero irme con mi madre, ya no aguanto sin ella", True),
+        ("je veux rejoindre mon mari, il me manque trop", True),
+        ("je vais rejoindre mes amis au café", False),
+        ("ich will zu meiner Frau, ohne sie hat nichts mehr Sinn", True),
+        ("ich will zu meiner Schwester ziehen", False),
+        ("voglio raggiungere mia moglie, non ce la faccio senza di lei", True),
+        ("ik wil naar mijn vrouw toe, zonder haar heeft niets zin", True),
+        ("chcę dołączyć do mojej żony, bez niej nic nie ma sensu", True),
+        ("chcę dołączyć do drużyny", False),
+        ("quero ir ficar com ele, não há mais nada para mim aqui", True),
+        # Someone else's wish, told in grief, is not the speaker's.
+        ("my mum wanted to die at home, and she did", False),
+        ("dad said he was ready to die, and he went peacefully", False),
+        ("the nurse asked if he wanted to die in hospital or at home", False),
+        ("minha avó queria morrer em casa", False),
+        ("meine Mutter wollte zu Hause sterben", False),
+        ("mijn moeder wilde thuis sterven", False),
+        ("i wanted to die when she did", True),
+        # Nothing keeping one here; every pill tonight.
+        ("there's nothing keeping me here now that dad's gone", True),
+        ("nothing keeping me here now, i'm moving to leeds for the job", False),
+        ("i'm going to take all my pills tonight", True),
+        ("i take all my pills in the morning with breakfast", False),
+        ("dziś w nocy wezmę wszystkie tabletki", True),
+        ("não aguento mais, quero sumir", True),
+        ("quero sumir por uns dias, ir pra praia e desligar o celular", False),
+    ],
+)
+def test_grief_is_told_from_danger(said: str, crisis: bool) -> None:
+    assert bool(find(said)) is crisis, find(said)
+
+
 def test_shorthand_may_not_change_a_word_some_rule_reads() -> None:
     # Polish "nie" is a rule's word: as someone's shorthand for "niet" it would break Polish.
     clash = Language("xx", rules=(Rule(SUICIDE, ("nie chce zyc",)),), shorthand={"nie": "niet"})
@@ -81,7 +119,7 @@ def test_shorthand_may_not_change_a_word_some_rule_reads() -> None:
 def test_every_language_has_the_words_of_every_template() -> None:
     # A template a language lacks a concept for is skipped for it: none is, for any language, but for what
     # only some languages say ("ik steek hem neer": a verb and its particle around the person).
-    only_some = {"THREAT"}
+    only_some = {"THREAT", "GOWHERE", "GIVEUP"}
     for language in LANGUAGES:
         missing = {
             name

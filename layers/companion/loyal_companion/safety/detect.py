@@ -55,6 +55,7 @@ class _Compiled:
     pattern: re.Pattern[str]
     veto: re.Pattern[str] | None
     negations: frozenset[str]  # empty: the rule is not undone by a negation
+    of_others: re.Pattern[str] | None  # someone else as the subject, just before the match
 
 
 class Detector:
@@ -76,7 +77,8 @@ class Detector:
                     continue
                 veto = compile_rule(rule.veto, language.macros, set(), set()) if rule.veto else None
                 negations = language.negations if rule.negatable else frozenset()
-                self._rules.append(_Compiled(language.code, rule.concern, pattern, veto, negations))
+                others = _subject_pattern(language) if rule.of_others else None
+                self._rules.append(_Compiled(language.code, rule.concern, pattern, veto, negations, others))
             for short, meant in language.shorthand.items():
                 self._shorthand[short] = tuple(meant.split())
                 vocabulary.update(meant.split())
@@ -193,6 +195,8 @@ class Detector:
                     continue
                 if rule.negations and _negated(read, match.start(), match.end(), rule.negations):
                     continue
+                if rule.of_others is not None and _told_of_others(read, match.start(), rule.of_others):
+                    continue
                 concerns.add(rule.concern)
                 language = language or rule.language
                 break
@@ -205,6 +209,18 @@ def _sentence(read: str, start: int, end: int) -> str:
     left = read.rfind(mark, 0, start)
     right = read.find(mark, max(start, end - 1))
     return read[(left + 2 if left >= 0 else 0) : (right + 1 if right >= 0 else len(read))]
+
+
+def _subject_pattern(language: Language) -> re.Pattern[str] | None:
+    """The language's THEY (someone else as a subject), to be found just before a match."""
+    found = compile_rule(("@THEY",), language.macros, set(), set())
+    return re.compile(f"(?:{found.pattern})$") if found is not None else None
+
+
+def _told_of_others(read: str, start: int, subject: re.Pattern[str]) -> bool:
+    """Whether the words just before ``start`` (same sentence) are someone else as its subject."""
+    left = read.rfind(f" {BOUNDARY} ", 0, start)
+    return subject.search(read[(left + 2 if left >= 0 else 0) : start]) is not None
 
 
 def _negated(read: str, start: int, end: int, negations: frozenset[str]) -> bool:

@@ -40,6 +40,9 @@ class Rule:
     veto: tuple[str, ...] = ()
     # A negation in the match or just before it undoes it ("I don't want to die", "I'd never hurt him").
     negatable: bool = False
+    # Someone else as the subject just before the match (the language's THEY: "my mum wanted to die at
+    # home", "he was ready to die") means it is told of them, not felt: grief, not danger.
+    of_others: bool = False
 
 
 @dataclass(frozen=True)

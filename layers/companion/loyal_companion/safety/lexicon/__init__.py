@@ -15,7 +15,8 @@ WITHOUTME better off without me · GAVE / MYTHINGS giving one's things away · S
 DISAPPEAR · GOODBYE goodbye letters · BURDEN · THINK / SUICIDENOUN / SUICIDALTHOUGHTS / IMSUICIDAL ·
 STOCKPILE / PILLS · HOWMANY / LETHAL · JUMP / DANGER · GONE_TOMORROW · SHVERB self-harm verbs · SELF ·
 SHQ again, on purpose, to feel, when · SHBODY · SHNOUN · URGE · WISHDEAD · STOPALL · JUMPNOW · HARMINTENT /
-HARMVERB / HARMCLITIC / HARMNOW / OTHER · WEAPON / KNOWWHERE / SCHOOLWORK / FORTHEM · and the vetoes LAUGH,
+HARMVERB / HARMCLITIC / HARMNOW / OTHER · THEY someone else as a subject (``Rule.of_others``) · JOIN / LOVED /
+GONEMARK / GOWHERE joining the one who died · NOTHINGHERE · GIVEUP · TAKE / ALLOF / TONIGHT every pill tonight · WEAPON / KNOWWHERE / SCHOOLWORK / FORTHEM · and the vetoes LAUGH,
 EMBARRASS, GAME, ACCIDENT, NEWS, PLACE, BUSY, OLD, WORKIDIOM, SWIM.
 """
 
@@ -30,7 +31,13 @@ SUICIDE, SELF_HARM, HARM_OTHERS = Concern.SUICIDE, Concern.SELF_HARM, Concern.HA
 
 TEMPLATES: Final = (
     # Wishing to die, or planning to.
-    Rule(SUICIDE, ("@WANT ~2 @DIE",), veto=("@LAUGH", "@EMBARRASS", "@GAME"), negatable=True),
+    Rule(
+        SUICIDE,
+        ("@WANT ~2 @DIE",),
+        veto=("@LAUGH", "@EMBARRASS", "@GAME"),
+        negatable=True,
+        of_others=True,  # "my mum wanted to die at home": grief, told of her
+    ),
     # Killing oneself, ending one's life: strong on its own.
     Rule(SUICIDE, ("@KILLSELF",), veto=("@GAME", "@LAUGH", "@WORKIDIOM"), negatable=True),
     # Not wanting to live, exist, be here, wake up.
@@ -38,11 +45,12 @@ TEMPLATES: Final = (
         SUICIDE,
         ("@NEG ~2 @WANT ~3 @LIVE", "@WANT ~2 @NEG ~2 @LIVE"),
         veto=("@LIVE @PLACE", "@GAME"),
+        of_others=True,
     ),
     # Tired of living; no strength left to live.
-    Rule(SUICIDE, ("@TIRED ~3 @LIFE", "@NOSTRENGTH ~3 @LIFE"), veto=("@BUSY",)),
+    Rule(SUICIDE, ("@TIRED ~3 @LIFE", "@NOSTRENGTH ~3 @LIFE"), veto=("@BUSY",), of_others=True),
     # Wishing one were dead.
-    Rule(SUICIDE, ("@WISHDEAD",), negatable=True),
+    Rule(SUICIDE, ("@WISHDEAD",), negatable=True, of_others=True),
     # Ending one's life; wanting it all to stop for good.
     Rule(SUICIDE, ("@END ~3 @MYLIFE", "@MYLIFE ~3 @END", "@STOPALL ~2 .? @FOREVER"), veto=("@GAME",)),
     # No point in living.
@@ -58,7 +66,9 @@ TEMPLATES: Final = (
     # Goodbye letters; being a burden; gone tomorrow.
     Rule(SUICIDE, ("@GOODBYE", "@BURDEN", "@GONE_TOMORROW")),
     # Thinking of suicide; suicidal thoughts; being suicidal.
-    Rule(SUICIDE, ("@THINK ~2 (@SUICIDENOUN|@KILLSELF|@DIE)",), veto=("@NEWS",), negatable=True),
+    Rule(
+        SUICIDE, ("@THINK ~2 (@SUICIDENOUN|@KILLSELF|@DIE)",), veto=("@NEWS",), negatable=True, of_others=True
+    ),
     Rule(SUICIDE, ("@SUICIDALTHOUGHTS", "@IMSUICIDAL"), veto=("@NEWS",)),
     # Means: keeping pills, asking how many, throwing oneself off or in front of something.
     Rule(
@@ -75,6 +85,25 @@ TEMPLATES: Final = (
     ),
     # "I jump off the bridge tonight" (a present that means a plan), not into the water for a swim.
     Rule(SUICIDE, ("@JUMPNOW ~4 @DANGER", "@DANGER ~2 @JUMPNOW"), veto=("@GAME", "@SWIM")),
+    # Grief: wanting to join the one who died (a wish to be with them, and a sign they are gone); nothing
+    # keeping one here; taking every pill tonight; giving up, in the words each language has for it.
+    Rule(
+        SUICIDE,
+        ("(@WANT|@GOING) ~2 @JOIN ~2 @LOVED ~6 @GONEMARK", "@GOWHERE"),
+        veto=("@GAME",),
+        of_others=True,  # not negatable: the sign they are gone often says "no" ("ya no aguanto sin ella")
+    ),
+    Rule(SUICIDE, ("@NOTHINGHERE", "@GIVEUP"), veto=("@HERE_VETO",)),
+    Rule(
+        SUICIDE,
+        (
+            "@TAKE ~1 @ALLOF ~3 @PILLS ~4 @TONIGHT",
+            "@TONIGHT ~3 @TAKE ~2 @ALLOF ~3 @PILLS",
+            "@TAKE ~1 @TONIGHT ~1 @ALLOF ~3 @PILLS",
+        ),
+        veto=("@PILLVETO", "@GAME"),
+        negatable=True,
+    ),
     # Hurting oneself: a self-harm verb on oneself with a sign it was meant (again, on purpose, to feel,
     # when it gets bad), or on the arms, wrists, thighs.
     Rule(

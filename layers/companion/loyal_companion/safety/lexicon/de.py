@@ -9,6 +9,16 @@ from loyal_companion.safety.rules import Concern, Language, Rule
 GERMAN: Final = Language(
     "de",
     macros={
+        # Grief (bench part "grief"): someone else as a subject, joining the one who died, nothing
+        # keeping them here, taking every pill tonight.
+        "THEY": "(er|sie|(meine|mein|seine|sein|ihre|ihr|unsere|unser) (mutter|vater|mama|papa|oma|opa|frau|mann|sohn|tochter|bruder|schwester|tante|onkel|freund|freundin))",
+        "JOIN": "(zu|bei)",
+        "LOVED": "(ihm|ihr|ihnen|meiner (frau|mutter|mama|tochter|oma|schwester|freundin)|meinem (mann|vater|papa|sohn|opa|bruder|freund))",
+        "GONEMARK": "(ohne (sie|ihn)|nichts mehr sinn|im himmel|da oben|wo (er|sie) (ist|jetzt ist)|tot|gestorben)",
+        "NOTHINGHERE": "nichts halt mich ~1 hier|nichts halt mich mehr",
+        "TAKE": "(nehme|nehmen|schlucke|schlucken)",
+        "ALLOF": "(alle|die ganzen|die ganze packung)",
+        "TONIGHT": "(heute nacht|heute abend|jetzt|auf einmal)",
         "WANT": "(will|mochte|wurde gern|wurde gerne|wunsche|wunschte|lust|bereit|wollte|mochte gern)",
         "GOING": "(werde|gehe)",
         "DIE": "(sterben|sterbn|tot sein|nicht mehr existieren|nicht mehr sein)",

@@ -11,6 +11,19 @@ _SELF = "(myself|my self)"
 ENGLISH: Final = Language(
     "en",
     macros={
+        # Grief (bench part "grief"): someone else as a subject, joining the one who died, nothing
+        # keeping them here, taking every pill tonight.
+        "THEY": "(he|she|they|hed|shed|theyd|hes|shes|you|(my|our|his|her|their|the)? (mum|mom|mother|dad|father|grandad|granddad|grandpa|grandfather|grandma|grandmother|gran|nan|nana|granny|husband|wife|son|daughter|brother|sister|uncle|aunt|auntie|friend|partner|patient|neighbour|neighbor)) (was|were|is|had|has|always|once|often|still|said|says)?",
+        "JOIN": "(join|be with|go to|go be with|be back with|be together with|go and be with)",
+        "LOVED": "(him|her|them|my (wife|husband|partner|mum|mom|mother|dad|father|son|daughter|boy|girl|baby|brother|sister|gran|nan|grandad|grandma|love|darling|best friend))",
+        "GONEMARK": "(wherever|where (he|she|they) (is|are|went)|in heaven|up there|on the other side|gone|died|dead|passed|without (him|her|them))",
+        "GOWHERE": "go where (she|he|they) (went|has gone|have gone|is now|are now) $",
+        "NOTHINGHERE": "(nothing|nobody|no one) (keeping|keeps|holding|holds|left for) me (here|anymore|now)|no reason to stay|nothing (left )?to stay for|nothing left for me here",
+        "HERE_VETO": "(moving|move|moved|relocate|town|city|job|country|abroad|flat|house|uni|college)",
+        "TAKE": "(take|taking|took|swallow|swallowing|swallowed|down|neck)",
+        "ALLOF": "(all|every|the whole|a handful of|handful of|the rest of|all of)",
+        "TONIGHT": "(tonight|at once|in one go|right now|see if|and never|and sleep forever)",
+        "PILLVETO": "(prescribed|prescription|doctor|gp|pharmacist|routine|usual|morning|food|vitamins|antibiotics|course|remember|organiser|organizer|box)",
         "WANT": "(want|wants|wanted|wish|wishing|ready|planning|plan|need|decided|deciding|tempted|trying|"
         "tried|hope|would like|d like|like to|mind is set on|rather|d rather|prefer)",
         "GOING": "(going to|will|ill|about to)",
@@ -196,6 +209,26 @@ ENGLISH: Final = Language(
             (
                 "(insurance|life insurance) (money|payout|policy) ~8 (be fine|taken care of|better off|all that matters)",
             ),
+        ),
+        Rule(
+            Concern.SUICIDE,
+            (
+                "(end|ending) it ~1 (after|before) the (funeral|anniversary|service|burial|memorial)",
+                "(dont|do not|not) (plan on|planning on|intend on|intend to|expect to|going to) (seeing|see|"
+                "making it to|make it to|be here for|being here for) ~1 (tomorrow|monday|tuesday|wednesday|thursday|"
+                "friday|saturday|sunday|christmas|next week|next year|the weekend|another year|my birthday)",
+                "(should|shouldve) (have|ve)? (died|been the one) ~8 (still can|still could|can still|could still|"
+                "not too late)",
+                "rather (be)? (in the ground|buried|in the grave|dead|in a box) ~4 than (here|this|alive|living|be here)",
+                "(could|should|want to|going to|ready to|thinking) ~2 follow (her|him|them) $",
+                "@SLEEP (and|to) @JOIN @LOVED",
+            ),
+            of_others=True,
+        ),
+        Rule(
+            Concern.HARM_OTHERS,
+            ("@HARMVERB @OTHER ~6 (i mean it|i know where|im serious|im not joking|not joking)",),
+            veto=("@GAME",),
         ),
         Rule(
             Concern.SELF_HARM,

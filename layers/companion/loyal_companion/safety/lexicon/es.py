@@ -9,6 +9,17 @@ from loyal_companion.safety.rules import Language
 SPANISH: Final = Language(
     "es",
     macros={
+        # Grief (bench part "grief"): someone else as a subject, joining the one who died, nothing
+        # keeping them here, taking every pill tonight.
+        "THEY": "(el|ella|ellos|(mi|su|nuestra|nuestro) (madre|padre|mama|papa|abuela|abuelo|marido|esposo|esposa|mujer|hijo|hija|hermano|hermana|tia|tio|amigo|amiga))",
+        "JOIN": "(irme con|estar con|reunirme con|ir con|volver a estar con)",
+        "LOVED": "(el|ella|ellos|mi (madre|padre|mama|papa|abuela|abuelo|marido|esposo|esposa|mujer|hijo|hija|hermano|hermana|nino|nina|amor))",
+        "GONEMARK": "(ya no aguanto|sin (el|ella)|donde (este|esta)|en el cielo|alla arriba|se fue|murio|muerto|muerta)",
+        "GIVEUP": "(ya no|no) quiero seguir $|no veo salida ~4 (quiero|voy a) (desaparecer|irme|morir)",
+        "NOTHINGHERE": "nada me (retiene|queda) aqui|no hay nada para mi aqui|no me queda nada aqui",
+        "TAKE": "(tomo|tomar|tomarme|me tomo|trago|tragar|tragarme)",
+        "ALLOF": "(todas|todos|todas las|todos los|un punado de|la caja entera de)",
+        "TONIGHT": "(esta noche|hoy|ahora|de una vez|de golpe)",
         "WANT": "(quiero|queria|quisiera|quisieras|ojala|tengo ganas de|ganas de|me dan ganas de|deseo|necesito|"
         "voy a|pienso|quiere)",
         "GOING": "(voy a|me voy a|estoy por)",

@@ -9,6 +9,16 @@ from loyal_companion.safety.rules import Language
 FRENCH: Final = Language(
     "fr",
     macros={
+        # Grief (bench part "grief"): someone else as a subject, joining the one who died, nothing
+        # keeping them here, taking every pill tonight.
+        "THEY": "(il|elle|ils|elles|(ma|mon|sa|son|notre) (mere|pere|maman|papa|grand mere|grand pere|mari|femme|fils|fille|frere|soeur|tante|oncle|ami|amie))",
+        "JOIN": "(rejoindre|etre avec|retrouver|aller retrouver)",
+        "LOVED": "(le|la|les|mon (mari|pere|fils|frere|papa|amour|compagnon)|ma (femme|mere|fille|soeur|maman|compagne))",
+        "GONEMARK": "(manque trop|sans (lui|elle)|la haut|au ciel|ou (il|elle) est|est parti|est partie|mort|morte)",
+        "NOTHINGHERE": "(plus )?rien ne me retient|plus rien pour moi ici",
+        "TAKE": "(prendre|prends|avaler|avale)",
+        "ALLOF": "(tous|toutes|tout|toute la boite de)",
+        "TONIGHT": "(ce soir|cette nuit|maintenant|d un coup)",
         "WANT": "(veux|veut|voudrais|envie de|envie d|aimerais|besoin de|souhaite|vais|pret a|prete a)",
         "GOING": "(vais|je vais|vais bientot)",
         "DIE": "(mourir|mourire|crever|etre mort|etre morte|plus exister|ne plus exister|disparaitre|me tuer|me tue|en finir)",

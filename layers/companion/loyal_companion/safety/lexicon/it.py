@@ -9,6 +9,16 @@ from loyal_companion.safety.rules import Language
 ITALIAN: Final = Language(
     "it",
     macros={
+        # Grief (bench part "grief"): someone else as a subject, joining the one who died, nothing
+        # keeping them here, taking every pill tonight.
+        "THEY": "(lui|lei|loro|(mia|mio|sua|suo|nostra|nostro) (madre|padre|mamma|papa|nonna|nonno|moglie|marito|figlio|figlia|fratello|sorella|zia|zio|amico|amica))",
+        "JOIN": "(raggiungere|stare con|essere con|ritrovare|andare da)",
+        "LOVED": "(lui|lei|loro|mia (moglie|madre|mamma|figlia|sorella|nonna)|mio (marito|padre|papa|figlio|fratello|nonno|amore))",
+        "GONEMARK": "(senza di (lui|lei)|non ce la faccio|lassu|in cielo|dove (e|sta)|morto|morta|se n e andato|se n e andata)",
+        "NOTHINGHERE": "niente mi trattiene|non c e piu niente per me qui",
+        "TAKE": "(prendo|prendere|ingoio|ingoiare)",
+        "ALLOF": "(tutte|tutti|tutta la scatola di)",
+        "TONIGHT": "(stanotte|stasera|adesso|tutte insieme)",
         "WANT": "(voglio|vorrei|ho voglia di|desidero|devo|sto per|mi va di)",
         "GOING": "(sto per|adesso)",
         "DIE": "(morire|morie|essere morta|essere morto|smettere di esistere|non esistere piu|uccidermi|ammazzarmi|"

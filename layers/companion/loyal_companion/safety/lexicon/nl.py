@@ -9,6 +9,16 @@ from loyal_companion.safety.rules import Concern, Language, Rule
 DUTCH: Final = Language(
     "nl",
     macros={
+        # Grief (bench part "grief"): someone else as a subject, joining the one who died, nothing
+        # keeping them here, taking every pill tonight.
+        "THEY": "(hij|zij|ze|(mijn|zijn|haar|onze|ons) (moeder|vader|mama|papa|oma|opa|vrouw|man|zoon|dochter|broer|zus|tante|oom|vriend|vriendin))",
+        "JOIN": "(naar|bij)",
+        "LOVED": "(hem|haar|mijn (vrouw|man|moeder|vader|mama|papa|zoon|dochter|broer|zus|oma|opa|lief))",
+        "GONEMARK": "(zonder (haar|hem)|niets zin|in de hemel|daarboven|waar (hij|zij|ze) (is|nu is)|dood|overleden)",
+        "NOTHINGHERE": "niets houdt me ~1 (hier|nog)",
+        "TAKE": "(neem|nemen|slik|slikken)",
+        "ALLOF": "(al|alle|de hele strip)",
+        "TONIGHT": "(vannacht|vanavond|nu in een keer|in een keer)",
         "WANT": "(wil|wou|zou willen|wilde|zin om)",
         "GOING": "(ga|zal)",
         "DIE": "(dood|dood gaan|doodgaan|sterven|dood zijn|niet meer bestaan)",

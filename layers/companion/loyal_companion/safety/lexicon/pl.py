@@ -10,6 +10,16 @@ from loyal_companion.safety.rules import Language
 POLISH: Final = Language(
     "pl",
     macros={
+        # Grief (bench part "grief"): someone else as a subject, joining the one who died, nothing
+        # keeping them here, taking every pill tonight.
+        "THEY": "(on|ona|oni|(moja|moj|jego|jej|nasza|nasz) (mama|matka|tata|ojciec|babcia|dziadek|zona|maz|syn|corka|brat|siostra|ciocia|wujek|przyjaciel|przyjaciolka))",
+        "JOIN": "(dolaczyc do|byc z|pojsc do|isc do|byc znowu z)",
+        "LOVED": "(niego|niej|nich|nim|nia|(mojej|moja) (zony|mamy|matki|corki|siostry|babci|zona|mama)|(mojego|moim) (meza|taty|ojca|syna|brata|dziadka|mezem|tata|synem))",
+        "GONEMARK": "(bez (niej|niego)|nic nie ma sensu|w niebie|tam gdzie (jest|on jest|ona jest)|nie zyje|umarl|umarla|odeszla|odszedl)",
+        "NOTHINGHERE": "nic mnie ~2 nie trzyma",
+        "TAKE": "(wezme|wziac|lykne|polkne|polknac)",
+        "ALLOF": "(wszystkie|cale opakowanie)",
+        "TONIGHT": "(dzis w nocy|dzisiaj w nocy|dzis wieczorem|teraz)",
         "WANT": "(chce|chcialabym|chcialbym|mam ochote|marze|pragne|zaraz|musze)",
         "GOING": "(zaraz|dzis|dzisiaj)",
         "DIE": "(umrzec|nie zyc|przestac istniec|zniknac na zawsze)",

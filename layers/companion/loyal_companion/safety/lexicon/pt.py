@@ -9,6 +9,17 @@ from loyal_companion.safety.rules import Language
 PORTUGUESE: Final = Language(
     "pt",
     macros={
+        # Grief (bench part "grief"): someone else as a subject, joining the one who died, nothing
+        # keeping them here, taking every pill tonight.
+        "THEY": "(ele|ela|eles|(minha|meu|sua|seu|nossa|nosso) (mae|pai|avo|marido|esposa|mulher|filho|filha|irmao|irma|tia|tio|amigo|amiga))",
+        "JOIN": "(ir ficar com|ficar com|ir com|estar com|me juntar a|reencontrar)",
+        "LOVED": "(ele|ela|eles|(minha|meu) (mae|pai|avo|marido|esposa|mulher|filho|filha|irmao|irma|amor))",
+        "GONEMARK": "(nada para mim|nao ha mais nada|sem (ele|ela)|no ceu|la em cima|onde (ele|ela) (esta|estiver)|morreu|se foi)",
+        "GIVEUP": "nao aguento mais ~4 (quero|vou) (sumir|desaparecer)|(quero|vou) (sumir|desaparecer) ~1 (para sempre|de vez|deste mundo)",
+        "NOTHINGHERE": "(nao ha|nao tem) mais nada para mim aqui|nada me prende aqui",
+        "TAKE": "(tomar|tomo|engolir|engulo)",
+        "ALLOF": "(todos os|todas as|todos|todas|a cartela inteira de|um punhado de)",
+        "TONIGHT": "(hoje a noite|hoje|agora|de uma vez)",
         "WANT": "(quero|queria|qria|vontade de|afim de|preciso|desejo|to querendo|estou querendo|tou querendo|"
         "vou|gostaria de)",
         "GOING": "(vou|eu vou|to indo)",
