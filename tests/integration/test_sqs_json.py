@@ -84,37 +84,15 @@ def test_an_unreachable_queue_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) 
         )
 
 
-class _Capture(BaseHTTPRequestHandler):
-    seen: list[tuple[dict[str, str], bytes]] = []
+class _SqsStandIn(BaseHTTPRequestHandler):
+    """Answers SendMessage as SQS does; subclasses say what to answer."""
+
+    def answer(self, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
+        return 200, b'{"MessageId":"m-1","MD5OfMessageBody":"x"}'
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.seen.append(({k.lower(): v for k, v in self.headers.items()}, body))
-        answer = b'{"MessageId":"m-1","MD5OfMessageBody":"x"}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-amz-json-1.0")
-        self.send_header("Content-Length", str(len(answer)))
-        self.end_headers()
-        self.wfile.write(answer)
-
-    def log_message(self, *args: object) -> None:
-        return None
-
-
-class _Throttling(BaseHTTPRequestHandler):
-    """SQS answering the first ``throttle`` requests as it does when throttling: a 400 named in the body."""
-
-    throttle = 0
-    dates: list[str] = []
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers["Content-Length"]))
-        self.dates.append(self.headers["X-Amz-Date"])
-        if len(self.dates) <= self.throttle:
-            status = 400
-            answer = b'{"__type":"com.amazonaws.sqs#ThrottlingException","message":"Rate exceeded"}'
-        else:
-            status, answer = 200, b'{"MessageId":"m-1","MD5OfMessageBody":"x"}'
+        status, answer = self.answer({k.lower(): v for k, v in self.headers.items()}, body)
         self.send_response(status)
         self.send_header("Content-Type", "application/x-amz-json-1.0")
         self.send_header("Content-Length", str(len(answer)))
@@ -123,6 +101,27 @@ class _Throttling(BaseHTTPRequestHandler):
 
     def log_message(self, *args: object) -> None:
         return None
+
+
+class _Capture(_SqsStandIn):
+    seen: list[tuple[dict[str, str], bytes]] = []
+
+    def answer(self, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
+        self.seen.append((headers, body))
+        return super().answer(headers, body)
+
+
+class _Throttling(_SqsStandIn):
+    """SQS answering the first ``throttle`` requests as it does when throttling: a 400 named in the body."""
+
+    throttle = 0
+    dates: list[str] = []
+
+    def answer(self, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
+        self.dates.append(headers["x-amz-date"])
+        if len(self.dates) <= self.throttle:
+            return 400, b'{"__type":"com.amazonaws.sqs#ThrottlingException","message":"Rate exceeded"}'
+        return super().answer(headers, body)
 
 
 @pytest.mark.parametrize(("throttle", "sent"), [(2, True), (3, False)])
