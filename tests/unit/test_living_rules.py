@@ -116,3 +116,21 @@ def test_the_offline_responder_meets_loss_gently_and_says_what_it_is() -> None:
     assert any(word in reply for word in ("sorry", "I'm here", "really hard"))
     assert "good spirits" not in reply  # no cheerfulness at a loss
     assert reply.endswith(OFFLINE_LABEL)
+
+
+@pytest.mark.parametrize(
+    ("said", "who"),
+    [
+        ("My mum died on Sunday.", "her"),
+        ("My grandad passed away last night.", "him"),
+        ("We lost our dog Biscuit today.", "them"),
+        ("My mum and dad both died this year.", "them"),
+    ],
+)
+def test_the_offline_responder_asks_about_who_was_lost_by_the_right_word(said: str, who: str) -> None:
+    from loyal_companion.llm.offline import offline_reply
+    from loyal_companion.llm.types import PromptState
+
+    reply = offline_reply(PromptState(person_name="Ana", message=said))
+    assert "tell me about" in reply, reply  # the first loss of a conversation asks about them
+    assert f"tell me about {who}?" in reply, reply

@@ -69,7 +69,7 @@ _OPENERS: Final = {
     ),
 }
 _CLOSERS: Final = {
-    "loss": ("Would you like to tell me about them?", "What do you miss most?"),
+    "loss": ("Would you like to tell me about {them}?", "What do you miss most?"),
     "low": ("What would help most right now?", "Do you want to talk it through, or just have company?"),
     "tender": ("How are you holding up?", "Do you want to talk about it?"),
     "glad": ("How are you going to celebrate?", "Tell me more about it."),
@@ -174,8 +174,25 @@ def offline_reply(state: PromptState) -> str:
             lines.append(GETTING_TO_KNOW)
         closer = _pick(_CLOSERS[kind], turn, said)
         if closer:
-            lines.append(closer)
+            lines.append(closer.replace("{them}", _them(state.message)))
     return " ".join(_sentence(line) for line in lines if line) + "\n\n" + OFFLINE_LABEL
+
+
+_HER: Final = frozenset(
+    "mum mom mam mama mother wife sister daughter gran nan nana granny grandma grandmother aunt auntie "
+    "girlfriend niece she her".split()
+)
+_HIM: Final = frozenset(
+    "dad father papa husband brother son grandad granddad grandpa grandfather uncle boyfriend nephew he "
+    "him his".split()
+)
+
+
+def _them(message: str) -> str:
+    """Who was lost, as a pronoun: "her" for a mum, "him" for a grandad, "them" when unclear (or both)."""
+    said = set(re.findall(r"[a-z]+", _folded(message).lower()))
+    her, him = bool(said & _HER), bool(said & _HIM)
+    return "her" if her and not him else "him" if him and not her else "them"
 
 
 def _folded(text: str) -> str:
