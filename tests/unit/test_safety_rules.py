@@ -77,6 +77,11 @@ def test_figures_of_speech_grief_and_negations_are_not_crises(said: str) -> None
         # Wanting to join the one who died, in each language; and the same words with no sign they are gone.
         ("i want to join my wife, she's been gone a year", True),
         ("i want to join my husband in spain next month", False),
+        ("i want to be with my husband, he's been gone on deployment for six months", False),
+        ("i just want to be with him, he's gone to work and i miss him", False),
+        ("i'm going to be with my mum tonight, dad's gone to the pub", False),
+        ("ich will bei meinem Mann sein, er ist auf Geschäftsreise und ohne ihn ist alles leer", False),
+        ("honestly i just want to join her, she's gone", True),
         ("quiero irme con mi madre, ya no aguanto sin ella", True),
         ("je veux rejoindre mon mari, il me manque trop", True),
         ("je vais rejoindre mes amis au café", False),

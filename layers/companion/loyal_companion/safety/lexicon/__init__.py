@@ -16,7 +16,7 @@ DISAPPEAR · GOODBYE goodbye letters · BURDEN · THINK / SUICIDENOUN / SUICIDAL
 STOCKPILE / PILLS · HOWMANY / LETHAL · JUMP / DANGER · GONE_TOMORROW · SHVERB self-harm verbs · SELF ·
 SHQ again, on purpose, to feel, when · SHBODY · SHNOUN · URGE · WISHDEAD · STOPALL · JUMPNOW · HARMINTENT /
 HARMVERB / HARMCLITIC / HARMNOW / OTHER · THEY someone else as a subject (``Rule.of_others``) · JOIN / LOVED /
-GONEMARK / GOWHERE joining the one who died · NOTHINGHERE · GIVEUP · TAKE / ALLOF / TONIGHT every pill tonight · WEAPON / KNOWWHERE / SCHOOLWORK / FORTHEM · and the vetoes LAUGH,
+GONEMARK / GOWHERE joining the one who died (AWAY: on a trip, not gone) · NOTHINGHERE · GIVEUP · TAKE / ALLOF / TONIGHT every pill tonight · WEAPON / KNOWWHERE / SCHOOLWORK / FORTHEM · and the vetoes LAUGH,
 EMBARRASS, GAME, ACCIDENT, NEWS, PLACE, BUSY, OLD, WORKIDIOM, SWIM.
 """
 
@@ -90,7 +90,7 @@ TEMPLATES: Final = (
     Rule(
         SUICIDE,
         ("(@WANT|@GOING) ~2 @JOIN ~2 @LOVED ~6 @GONEMARK", "@GOWHERE"),
-        veto=("@GAME",),
+        veto=("@GAME", "@AWAY"),  # away on a trip, on deployment: missed, not gone
         of_others=True,  # not negatable: the sign they are gone often says "no" ("ya no aguanto sin ella")
     ),
     Rule(SUICIDE, ("@NOTHINGHERE", "@GIVEUP"), veto=("@HERE_VETO",)),

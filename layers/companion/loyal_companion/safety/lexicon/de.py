@@ -14,6 +14,7 @@ GERMAN: Final = Language(
         "THEY": "(er|sie|(meine|mein|seine|sein|ihre|ihr|unsere|unser) (mutter|vater|mama|papa|oma|opa|frau|mann|sohn|tochter|bruder|schwester|tante|onkel|freund|freundin))",
         "JOIN": "(zu|bei)",
         "LOVED": "(ihm|ihr|ihnen|meiner (frau|mutter|mama|tochter|oma|schwester|freundin)|meinem (mann|vater|papa|sohn|opa|bruder|freund))",
+        "AWAY": "(reise|geschaftsreise|dienstreise|urlaub|montage)",
         "GONEMARK": "(ohne (sie|ihn)|nichts mehr sinn|im himmel|da oben|wo (er|sie) (ist|jetzt ist)|tot|gestorben)",
         "NOTHINGHERE": "nichts halt mich ~1 hier|nichts halt mich mehr",
         "TAKE": "(nehme|nehmen|schlucke|schlucken)",

@@ -16,7 +16,10 @@ ENGLISH: Final = Language(
         "THEY": "(he|she|they|hed|shed|theyd|hes|shes|you|(my|our|his|her|their|the)? (mum|mom|mother|dad|father|grandad|granddad|grandpa|grandfather|grandma|grandmother|gran|nan|nana|granny|husband|wife|son|daughter|brother|sister|uncle|aunt|auntie|friend|partner|patient|neighbour|neighbor)) (was|were|is|had|has|always|once|often|still|said|says)?",
         "JOIN": "(join|be with|go to|go be with|be back with|be together with|go and be with)",
         "LOVED": "(him|her|them|my (wife|husband|partner|mum|mom|mother|dad|father|son|daughter|boy|girl|baby|brother|sister|gran|nan|grandad|grandma|love|darling|best friend))",
-        "GONEMARK": "(wherever|where (he|she|they) (is|are|went)|in heaven|up there|on the other side|gone|died|dead|passed|without (him|her|them))",
+        "AWAY": "(deployment|deployed|trip|holiday|vacation|abroad|tour|business)",
+        "GONEMARK": "(wherever|where (he|she|they) (is|are|went)|in heaven|up there|on the other side|"
+        "(shes|hes|theyre|is|are|been) gone (a|one|two|three|four|five|six|seven|eight|nine|ten|twelve|since|"
+        "now|forever|for good|and|$)|died|dead|passed|without (him|her|them))",
         "GOWHERE": "go where (she|he|they) (went|has gone|have gone|is now|are now) $",
         "NOTHINGHERE": "(nothing|nobody|no one) (keeping|keeps|holding|holds|left for) me (here|anymore|now)|no reason to stay|nothing (left )?to stay for|nothing left for me here",
         "HERE_VETO": "(moving|move|moved|relocate|town|city|job|country|abroad|flat|house|uni|college)",

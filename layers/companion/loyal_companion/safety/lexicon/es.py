@@ -14,6 +14,7 @@ SPANISH: Final = Language(
         "THEY": "(el|ella|ellos|(mi|su|nuestra|nuestro) (madre|padre|mama|papa|abuela|abuelo|marido|esposo|esposa|mujer|hijo|hija|hermano|hermana|tia|tio|amigo|amiga))",
         "JOIN": "(irme con|estar con|reunirme con|ir con|volver a estar con)",
         "LOVED": "(el|ella|ellos|mi (madre|padre|mama|papa|abuela|abuelo|marido|esposo|esposa|mujer|hijo|hija|hermano|hermana|nino|nina|amor))",
+        "AWAY": "(viaje|vacaciones|gira)",
         "GONEMARK": "(ya no aguanto|sin (el|ella)|donde (este|esta)|en el cielo|alla arriba|se fue|murio|muerto|muerta)",
         "GIVEUP": "(ya no|no) quiero seguir $|no veo salida ~4 (quiero|voy a) (desaparecer|irme|morir)",
         "NOTHINGHERE": "nada me (retiene|queda) aqui|no hay nada para mi aqui|no me queda nada aqui",

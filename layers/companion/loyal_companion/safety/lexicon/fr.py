@@ -14,6 +14,7 @@ FRENCH: Final = Language(
         "THEY": "(il|elle|ils|elles|(ma|mon|sa|son|notre) (mere|pere|maman|papa|grand mere|grand pere|mari|femme|fils|fille|frere|soeur|tante|oncle|ami|amie))",
         "JOIN": "(rejoindre|etre avec|retrouver|aller retrouver)",
         "LOVED": "(le|la|les|mon (mari|pere|fils|frere|papa|amour|compagnon)|ma (femme|mere|fille|soeur|maman|compagne))",
+        "AWAY": "(voyage|vacances|deplacement)",
         "GONEMARK": "(manque trop|sans (lui|elle)|la haut|au ciel|ou (il|elle) est|est parti|est partie|mort|morte)",
         "NOTHINGHERE": "(plus )?rien ne me retient|plus rien pour moi ici",
         "TAKE": "(prendre|prends|avaler|avale)",

@@ -14,6 +14,7 @@ ITALIAN: Final = Language(
         "THEY": "(lui|lei|loro|(mia|mio|sua|suo|nostra|nostro) (madre|padre|mamma|papa|nonna|nonno|moglie|marito|figlio|figlia|fratello|sorella|zia|zio|amico|amica))",
         "JOIN": "(raggiungere|stare con|essere con|ritrovare|andare da)",
         "LOVED": "(lui|lei|loro|mia (moglie|madre|mamma|figlia|sorella|nonna)|mio (marito|padre|papa|figlio|fratello|nonno|amore))",
+        "AWAY": "(viaggio|vacanza|trasferta)",
         "GONEMARK": "(senza di (lui|lei)|non ce la faccio|lassu|in cielo|dove (e|sta)|morto|morta|se n e andato|se n e andata)",
         "NOTHINGHERE": "niente mi trattiene|non c e piu niente per me qui",
         "TAKE": "(prendo|prendere|ingoio|ingoiare)",

@@ -14,6 +14,7 @@ DUTCH: Final = Language(
         "THEY": "(hij|zij|ze|(mijn|zijn|haar|onze|ons) (moeder|vader|mama|papa|oma|opa|vrouw|man|zoon|dochter|broer|zus|tante|oom|vriend|vriendin))",
         "JOIN": "(naar|bij)",
         "LOVED": "(hem|haar|mijn (vrouw|man|moeder|vader|mama|papa|zoon|dochter|broer|zus|oma|opa|lief))",
+        "AWAY": "(reis|vakantie|zakenreis)",
         "GONEMARK": "(zonder (haar|hem)|niets zin|in de hemel|daarboven|waar (hij|zij|ze) (is|nu is)|dood|overleden)",
         "NOTHINGHERE": "niets houdt me ~1 (hier|nog)",
         "TAKE": "(neem|nemen|slik|slikken)",

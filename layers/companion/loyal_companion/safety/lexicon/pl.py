@@ -15,6 +15,7 @@ POLISH: Final = Language(
         "THEY": "(on|ona|oni|(moja|moj|jego|jej|nasza|nasz) (mama|matka|tata|ojciec|babcia|dziadek|zona|maz|syn|corka|brat|siostra|ciocia|wujek|przyjaciel|przyjaciolka))",
         "JOIN": "(dolaczyc do|byc z|pojsc do|isc do|byc znowu z)",
         "LOVED": "(niego|niej|nich|nim|nia|(mojej|moja) (zony|mamy|matki|corki|siostry|babci|zona|mama)|(mojego|moim) (meza|taty|ojca|syna|brata|dziadka|mezem|tata|synem))",
+        "AWAY": "(podroz|podrozy|wakacje|wakacjach|delegacja|delegacji)",
         "GONEMARK": "(bez (niej|niego)|nic nie ma sensu|w niebie|tam gdzie (jest|on jest|ona jest)|nie zyje|umarl|umarla|odeszla|odszedl)",
         "NOTHINGHERE": "nic mnie ~2 nie trzyma",
         "TAKE": "(wezme|wziac|lykne|polkne|polknac)",

@@ -14,6 +14,7 @@ PORTUGUESE: Final = Language(
         "THEY": "(ele|ela|eles|(minha|meu|sua|seu|nossa|nosso) (mae|pai|avo|marido|esposa|mulher|filho|filha|irmao|irma|tia|tio|amigo|amiga))",
         "JOIN": "(ir ficar com|ficar com|ir com|estar com|me juntar a|reencontrar)",
         "LOVED": "(ele|ela|eles|(minha|meu) (mae|pai|avo|marido|esposa|mulher|filho|filha|irmao|irma|amor))",
+        "AWAY": "(viagem|ferias)",
         "GONEMARK": "(nada para mim|nao ha mais nada|sem (ele|ela)|no ceu|la em cima|onde (ele|ela) (esta|estiver)|morreu|se foi)",
         "GIVEUP": "nao aguento mais ~4 (quero|vou) (sumir|desaparecer)|(quero|vou) (sumir|desaparecer) ~1 (para sempre|de vez|deste mundo)",
         "NOTHINGHERE": "(nao ha|nao tem) mais nada para mim aqui|nada me prende aqui",
