@@ -13,7 +13,7 @@ ENGLISH: Final = Language(
     macros={
         # Grief (bench part "grief"): someone else as a subject, joining the one who died, nothing
         # keeping them here, taking every pill tonight.
-        "THEY": "(he|she|they|hed|shed|theyd|hes|shes|you|(my|our|his|her|their|the)? (mum|mom|mother|dad|father|grandad|granddad|grandpa|grandfather|grandma|grandmother|gran|nan|nana|granny|husband|wife|son|daughter|brother|sister|uncle|aunt|auntie|friend|partner|patient|neighbour|neighbor)) (was|were|is|had|has|always|once|often|still|said|says)?",
+        "THEY": "(he|she|they|hed|shed|theyd|hes|shes|(my|our|his|her|their|the)? (mum|mom|mother|dad|father|grandad|granddad|grandpa|grandfather|grandma|grandmother|gran|nan|nana|granny|husband|wife|son|daughter|brother|sister|uncle|aunt|auntie|friend|partner|patient|neighbour|neighbor)) (was|were|is|had|has|always|once|often|still|said|says)?",
         "JOIN": "(join|be with|go to|go be with|be back with|be together with|go and be with)",
         "LOVED": "(him|her|them|my (wife|husband|partner|mum|mom|mother|dad|father|son|daughter|boy|girl|baby|brother|sister|gran|nan|grandad|grandma|love|darling|best friend))",
         "AWAY": "(deployment|deployed|trip|holiday|vacation|abroad|tour|business)",
