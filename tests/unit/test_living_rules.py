@@ -134,3 +134,17 @@ def test_the_offline_responder_asks_about_who_was_lost_by_the_right_word(said: s
     reply = offline_reply(PromptState(person_name="Ana", message=said))
     assert "tell me about" in reply, reply  # the first loss of a conversation asks about them
     assert f"tell me about {who}?" in reply, reply
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "i want to be with my husband, he's been gone on deployment for six months",
+        "I miss my wife so much",
+        "feeling lonely tonight",
+    ],
+)
+def test_missing_someone_is_met_as_a_low_moment_not_small_talk(said: str) -> None:
+    from loyal_companion.llm.offline import kind_of
+
+    assert kind_of(said) == "low"

@@ -96,7 +96,8 @@ _LOSS: Final = re.compile(
 )
 _LOW: Final = re.compile(
     r"\b(depressed|hopeless|worthless|can't cope|cannot cope|falling apart|breaking down|so alone|"
-    r"want to disappear|give up|gave up|heartbroken|devastated)\b",
+    r"want to disappear|give up|gave up|heartbroken|devastated|lonely|"
+    r"miss(?:ing)? (?:him|her|them|my \w+) (?:so|terribly|every|all)|deploy\w*|so far away)\b",
     re.I,
 )
 
