@@ -71,13 +71,14 @@ class Detector:
         fillers: set[str] = set()
         shared = tuple(templates)
         for language in languages:
+            subject = _subject_pattern(language)  # once per language, for every rule that asks for it
             for rule in (*shared, *language.rules):
                 pattern = compile_rule(rule.patterns, language.macros, vocabulary, prefixes)
                 if pattern is None:
                     continue
                 veto = compile_rule(rule.veto, language.macros, set(), set()) if rule.veto else None
                 negations = language.negations if rule.negatable else frozenset()
-                others = _subject_pattern(language) if rule.of_others else None
+                others = subject if rule.of_others else None
                 self._rules.append(_Compiled(language.code, rule.concern, pattern, veto, negations, others))
             for short, meant in language.shorthand.items():
                 self._shorthand[short] = tuple(meant.split())
