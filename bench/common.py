@@ -24,6 +24,33 @@ def percentile(values: Sequence[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
+def ask_memory(
+    session: Any, *, user_id: int, question: str, asked_on: datetime, limit: int, embedder: Any = None
+) -> tuple[list[Any], float, int]:
+    """Ask a person's memory as a turn does: recall (ranked by meaning too when ``embedder`` is given),
+    then what may reach the prompt. The facts shown, recall's own time in seconds, and the memory
+    section's tokens."""
+    from loyal_companion.llm.tokens import count_tokens
+    from loyal_companion.memory.recall import ByMeaning, Tuning, for_prompt, prompt_lines, recall
+
+    by_meaning = None
+    if embedder is not None:
+        by_meaning = ByMeaning(model=embedder.model, query=embedder.embed([question])[0])
+    started = time.perf_counter()
+    recalled = recall(
+        session,
+        user_id=user_id,
+        message=question,
+        now=asked_on,
+        tuning=Tuning(limit=limit),
+        by_meaning=by_meaning,
+    )
+    seconds = time.perf_counter() - started
+    shown = for_prompt(recalled, public=False, limit=limit, today=asked_on.date())
+    section = "\n".join(f"- {line}" for line in prompt_lines(shown, today=asked_on.date()))
+    return shown, seconds, count_tokens(section)
+
+
 def bench_database(tmp: str) -> tuple[Any, str]:
     from loyal_companion.db import migrate
     from loyal_companion.local.database import start_local_database

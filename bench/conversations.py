@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.common import percentile
+from bench.common import ask_memory, percentile
 from bench.retrieval import Cached
 
 Report = Callable[[str], None]
@@ -276,8 +276,7 @@ def ask(
     run: Run | None = None,
 ) -> Run:
     """Every question of every conversation, asked a week after its last session."""
-    from loyal_companion.llm.tokens import count_tokens
-    from loyal_companion.memory.recall import ByMeaning, Tuning, for_prompt, prompt_lines, recall
+    from loyal_companion.memory.rules import content_key
 
     run = run or Run()
     for listener in listeners:
@@ -285,24 +284,16 @@ def ask(
         asked_on = conversation.last + timedelta(days=7)
         for question in conversation.questions:
             wanted = set(question.answers)
-            by_meaning = None
-            if embedder is not None:
-                by_meaning = ByMeaning(model=embedder.model, query=embedder.embed([question.text])[0])
-            started = time.perf_counter()
-            recalled = recall(
+            shown, seconds, tokens = ask_memory(
                 session,
                 user_id=listener.user_id,
-                message=question.text,
-                now=asked_on,
-                tuning=Tuning(limit=K),
-                by_meaning=by_meaning,
+                question=question.text,
+                asked_on=asked_on,
+                limit=K,
+                embedder=embedder,
             )
-            run.timings.append(time.perf_counter() - started)
-            shown = for_prompt(recalled, public=False, limit=K, today=asked_on.date())
-            section = "\n".join(f"- {line}" for line in prompt_lines(shown, today=asked_on.date()))
-            run.tokens.append(count_tokens(section))
-            from loyal_companion.memory.rules import content_key
-
+            run.timings.append(seconds)
+            run.tokens.append(tokens)
             keys = {content_key(r.content) for r in shown}
             got = {a for a in wanted if listener.fact_of[a] in keys}
             got |= {a for key in keys for a in listener.covered_by.get(key, ())}

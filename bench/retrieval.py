@@ -12,7 +12,6 @@ import json
 import math
 import re
 import statistics
-import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,6 +19,8 @@ from datetime import UTC, date, datetime
 from datetime import time as clock
 from pathlib import Path
 from typing import Any
+
+from bench.common import ask_memory
 
 Report = Callable[[str], None]
 
@@ -222,9 +223,6 @@ def measure(
     embedder: Any = None,
     methods: Sequence[str] = ("ours", "bm25", "bm25_stems", "newest"),
 ) -> tuple[Scores, list[str]]:
-    from loyal_companion.llm.tokens import count_tokens
-    from loyal_companion.memory.recall import ByMeaning, Tuning, for_prompt, prompt_lines, recall
-
     scores = Scores(recall={m: [] for m in methods}, tokens=[], timings=[])
     kinds: list[str] = []
     for person, user_id in people:
@@ -247,22 +245,16 @@ def measure(
         for question in person.questions:
             wanted = {keys_of[a] for a in question.answers}
             kinds.append(question.kind)
-            by_meaning = None
-            if embedder is not None:
-                by_meaning = ByMeaning(model=embedder.model, query=embedder.embed([question.text])[0])
-            started = time.perf_counter()
-            recalled = recall(
+            shown, seconds, tokens = ask_memory(
                 session,
                 user_id=user_id,
-                message=question.text,
-                now=asked_on,
-                tuning=Tuning(limit=K),
-                by_meaning=by_meaning,
+                question=question.text,
+                asked_on=asked_on,
+                limit=K,
+                embedder=embedder,
             )
-            scores.timings.append(time.perf_counter() - started)
-            shown = for_prompt(recalled, public=False, limit=K, today=asked_on.date())
-            section = "\n".join(f"- {line}" for line in prompt_lines(shown, today=asked_on.date()))
-            scores.tokens.append(count_tokens(section))
+            scores.timings.append(seconds)
+            scores.tokens.append(tokens)
             got = {_key(r.content) for r in shown}
             if "ours" in methods:
                 scores.recall["ours"].append(len(wanted & got) / len(wanted))
